@@ -1,0 +1,1 @@
+"""Subcommands of the ``advseg`` command line, one module each."""

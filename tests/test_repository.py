@@ -1,0 +1,62 @@
+"""The repository's promises: the README's commands, CI and the book's configuration."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+
+def readme_commands(repo_root: Path) -> list[str]:
+    text = (repo_root / "README.md").read_text()
+    setup = text.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", setup)
+
+
+def test_readme_has_exactly_two_setup_commands(repo_root: Path) -> None:
+    commands = readme_commands(repo_root)
+    assert len(commands) == 2, commands
+    assert "jupyter-book build ." in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_exactly(repo_root: Path) -> None:
+    ci_lines = (repo_root / ".ci" / "run").read_text().splitlines()
+    assert readme_commands(repo_root)[1] in ci_lines
+
+
+def test_requirements_pin_every_package_exactly(repo_root: Path) -> None:
+    lines = [
+        line.strip()
+        for line in (repo_root / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    packages = [line for line in lines if line != "-e ."]
+    assert "-e ." in lines
+    unpinned = [line for line in packages if not re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line)]
+    assert not unpinned, f"not pinned exactly: {unpinned}"
+    names = {line.split("==")[0].lower() for line in packages}
+    assert "torch==2.13.0" in packages
+    assert "jupyter-book==1.0.4.post1" in packages
+    for needed in ["papermill", "nbval", "pytest", "tifffile", "imagecodecs", "ipywidgets", "tqdm"]:
+        assert needed in names, needed
+
+
+def test_book_config_fails_on_notebook_errors(repo_root: Path) -> None:
+    config = yaml.safe_load((repo_root / "_config.yml").read_text())
+    assert config["execute"]["allow_errors"] is False
+    assert config["execute"]["execute_notebooks"] in {"cache", "force", "auto"}
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    for excluded in ["_build", ".venv", "runs"]:
+        assert excluded in config["exclude_patterns"]
+
+
+def test_every_toc_entry_exists(repo_root: Path) -> None:
+    toc = yaml.safe_load((repo_root / "_toc.yml").read_text())
+    entries = [toc["root"]]
+    for part in toc.get("parts", []) + [toc]:
+        entries += [chapter["file"] for chapter in part.get("chapters", [])]
+    for entry in entries:
+        candidates = [repo_root / f"{entry}{suffix}" for suffix in ("", ".md", ".ipynb")]
+        assert any(path.is_file() for path in candidates), entry
