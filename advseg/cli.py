@@ -20,6 +20,7 @@ __all__ = ["build_parser", "main"]
 # subcommand name -> module that defines ``register(subparsers)``
 COMMAND_MODULES: dict[str, str] = {
     "info": "advseg.commands.info",
+    "data": "advseg.commands.data",
 }
 
 

@@ -1,0 +1,186 @@
+"""Reading and writing microscopy images and label images, with clear errors.
+
+Every reader returns plain arrays and raises :class:`ValueError` (or
+:class:`FileNotFoundError`) with one line that names the file and the problem,
+never a traceback from deep inside an image library.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import tifffile
+
+__all__ = ["IMAGE_SUFFIXES", "prepare_output_dir", "read_array", "read_image", "read_labels", "write_tiff"]
+
+IMAGE_SUFFIXES = (".tif", ".tiff", ".png")  # what the loaders accept as images
+
+
+def read_array(path: str | os.PathLike) -> np.ndarray:
+    """Read a TIFF or PNG file as stored, without conversion.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.tif``, ``.tiff`` or ``.png`` file.
+
+    Returns
+    -------
+    (H, W[, C]) ndarray
+        The pixel array in its stored dtype.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is empty, not an image by its suffix, or cannot be decoded.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise ValueError(f"{path}: not an image file (expected one of {', '.join(IMAGE_SUFFIXES)})")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path}: file is empty (0 bytes)")
+    try:
+        if suffix == ".png":
+            import imageio.v3 as iio
+
+            array = np.asarray(iio.imread(path, plugin="pillow"))
+        else:
+            array = tifffile.imread(path)
+    except Exception as error:  # decoders raise many types; report them as one
+        raise ValueError(f"{path}: cannot read image ({type(error).__name__}: {error})") from error
+    if array.size == 0:
+        raise ValueError(f"{path}: image has no pixels (shape {array.shape})")
+    return np.squeeze(array) if array.ndim > 2 and 1 in array.shape else array
+
+
+def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
+    """Read a single-channel microscopy image as float32.
+
+    An RGB(A) image whose colour channels are equal (a grey image saved in
+    colour, as DSB2018's PNGs are) is accepted as grey.
+
+    Parameters
+    ----------
+    path : path-like
+        A TIFF or PNG file, 8- or 16-bit (or float).
+
+    Returns
+    -------
+    image : (H, W) ndarray of float32
+        Pixel values, unscaled.
+    dtype : str
+        The stored dtype, e.g. ``"uint16"``.
+
+    Raises
+    ------
+    ValueError
+        If the image is not 2-D, or its colour channels differ.
+    """
+    array = read_array(path)
+    if array.ndim == 3 and array.shape[-1] in (3, 4):
+        colour = array[..., :3]
+        if not (np.array_equal(colour[..., 0], colour[..., 1]) and np.array_equal(colour[..., 0], colour[..., 2])):
+            raise ValueError(
+                f"{path}: image has {array.shape[-1]} channels that differ; expected a single-channel "
+                "(grey) image"
+            )
+        array = colour[..., 0]
+    if array.ndim != 2:
+        raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}")
+    if array.dtype.kind not in "uif" and array.dtype != bool:
+        raise ValueError(f"{path}: unsupported pixel type {array.dtype}")
+    return array.astype(np.float32), array.dtype.name
+
+
+def read_labels(path: str | os.PathLike) -> np.ndarray:
+    """Read an instance-label image (0 = background, one id per nucleus).
+
+    Parameters
+    ----------
+    path : path-like
+        A TIFF or PNG file of non-negative integers (floats holding whole
+        numbers are accepted).
+
+    Returns
+    -------
+    (H, W) ndarray of int32
+
+    Raises
+    ------
+    ValueError
+        If the labels are not 2-D, hold non-integer or negative values, or
+        ids too large for int32.
+    """
+    array = read_array(path)
+    if array.ndim == 3 and array.shape[-1] in (3, 4):
+        colour = array[..., :3]
+        if np.array_equal(colour[..., 0], colour[..., 1]) and np.array_equal(colour[..., 0], colour[..., 2]):
+            array = colour[..., 0]
+    if array.ndim != 2:
+        raise ValueError(f"{path}: expected a 2-D label image, got shape {array.shape}")
+    if array.dtype == bool:
+        array = array.astype(np.uint8)
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)):
+            raise ValueError(f"{path}: mask holds non-integer values; expected integer instance labels")
+    elif array.dtype.kind not in "iu":
+        raise ValueError(f"{path}: mask has unsupported type {array.dtype}; expected integer labels")
+    if array.min() < 0:
+        raise ValueError(f"{path}: mask holds negative values (min {array.min()}); expected labels >= 0")
+    if array.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"{path}: label ids exceed the int32 range (max {array.max()})")
+    return array.astype(np.int32)
+
+
+def write_tiff(path: str | os.PathLike, array: np.ndarray, *, compress: bool = True) -> Path:
+    """Write ``array`` as a TIFF atomically (a temporary file, then a rename).
+
+    Parameters
+    ----------
+    path : path-like
+        Destination; its folder must exist.
+    array : (H, W) ndarray
+        Image or labels; written in its dtype.
+    compress : bool, optional
+        zlib-compress (lossless; Fiji and napari read it).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tif")
+    os.close(handle)
+    try:
+        tifffile.imwrite(temporary, array, compression="zlib" if compress else None, compressionargs={"level": 1} if compress else None)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def prepare_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Create an output folder, refusing a non-empty one unless ``overwrite``.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` is a file, or a non-empty folder and ``overwrite`` is false.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise FileExistsError(f"{path}: folder is not empty (use --overwrite, or overwrite=True, to write into it)")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,72 @@
+"""``advseg data synth`` and ``advseg data check``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from advseg.cli import main
+from advseg.datasets import load_dataset
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "advseg", *args], capture_output=True, text=True, check=False)
+
+
+def test_synth_writes_the_folder_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "synth"
+    assert main(["data", "synth", "--out", str(out), "--frames", "16", "--seed", "3"]) == 0
+    assert "wrote 16 frames of 512x640" in capsys.readouterr().out
+    dataset = load_dataset(out)
+    assert len(dataset) == 16 and dataset[0].dtype == "uint16"
+    meta = json.loads((out / "protocol.json").read_text())
+    assert meta["seed"] == 3 and len(meta["protocol"]["annotated"]) == 15
+    assert len(meta["protocol"]["train_pool"]) == 11 and len(meta["protocol"]["validation"]) == 4
+    assert tifffile.imread(out / "masks" / "frame_000.tif").dtype == np.uint16
+
+
+def test_synth_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    assert main(["data", "synth", "--out", str(tmp_path), "--frames", "16"]) == 1
+    assert "folder is not empty" in capsys.readouterr().err
+    assert (tmp_path / "keep.txt").exists()
+
+
+def test_check_prints_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    assert main(["data", "synth", "--out", str(out), "--frames", "16"]) == 0
+    result = run_cli("data", "check", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "layout        folder" in result.stdout
+    assert "images        16" in result.stdout
+    assert "512x640 (16)" in result.stdout and "uint16 (16)" in result.stdout
+
+
+def test_check_on_shared_dsb(dsb_dir: Path) -> None:
+    result = run_cli("data", "check", str(dsb_dir), "--split", "val")
+    assert result.returncode == 0, result.stderr
+    assert "images        95 (split 'val')" in result.stdout
+    assert "test 81, train 365, val 95" in result.stdout
+
+
+def test_check_names_the_first_problem_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    tifffile.imwrite(tmp_path / "images" / "a.tif", np.zeros((8, 8), np.uint8))
+    result = run_cli("data", "check", str(tmp_path))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(lines) == 1 and "a.tif: image has no mask" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_on_a_missing_path(tmp_path: Path) -> None:
+    result = run_cli("data", "check", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"advseg data: error: {tmp_path / 'nope'}: no such file or folder"

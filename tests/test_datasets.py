@@ -1,0 +1,238 @@
+"""Loaders for the three layouts, split selection, and every kind of bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+import tifffile
+
+from advseg.datasets import detect_layout, load_dataset
+from advseg.io import read_image, read_labels
+from advseg.splits import hash_split, make_splits
+
+
+def nucleus_labels(shape=(32, 40), n: int = 3) -> np.ndarray:
+    labels = np.zeros(shape, np.uint16)
+    for k in range(n):
+        labels[4 + 8 * k : 10 + 8 * k, 5:15 + 3 * k] = k + 1
+    return labels
+
+
+def make_folder(root: Path, stems=("a", "b"), *, image_suffix=".tif", mask_suffix=".tif", dtype=np.uint16) -> Path:
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for stem in stems:
+        image = rng.integers(0, np.iinfo(dtype).max, (32, 40)).astype(dtype)
+        write(root / "images" / f"{stem}{image_suffix}", image)
+        write(root / "masks" / f"{stem}{mask_suffix}", nucleus_labels())
+    return root
+
+
+def write(path: Path, array: np.ndarray) -> None:
+    if path.suffix == ".png":
+        iio.imwrite(path, array)
+    else:
+        tifffile.imwrite(path, array)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("suffix", [".tif", ".png"])
+def test_folder_layout(tmp_path: Path, dtype, suffix: str) -> None:
+    root = make_folder(tmp_path / "set", image_suffix=suffix, mask_suffix=suffix, dtype=dtype)
+    dataset = load_dataset(root)
+    assert dataset.layout == "folder"
+    assert dataset.names == ["a", "b"]
+    sample = dataset[0]
+    assert sample.image.dtype == np.float32 and sample.dtype == np.dtype(dtype).name
+    assert sample.labels.dtype == np.int32 and sample.n_nuclei == 3
+    assert np.array_equal(sample.labels, nucleus_labels())
+
+
+def test_equal_rgb_channels_are_read_as_grey(tmp_path: Path) -> None:
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    iio.imwrite(tmp_path / "rgba.png", np.dstack([grey, grey, grey, np.full_like(grey, 255)]))
+    image, dtype = read_image(tmp_path / "rgba.png")
+    assert np.array_equal(image, grey) and dtype == "uint8"
+
+
+def test_ctc_layout(tmp_path: Path) -> None:
+    for sequence in ("01", "02"):
+        (tmp_path / sequence).mkdir()
+        (tmp_path / f"{sequence}_GT" / "SEG").mkdir(parents=True)
+        for t in range(4):
+            tifffile.imwrite(tmp_path / sequence / f"t{t:03d}.tif", np.full((32, 40), t, np.uint16), compression="lzw")
+        for t in (1, 3):  # only some frames are annotated
+            tifffile.imwrite(tmp_path / f"{sequence}_GT" / "SEG" / f"man_seg{t:03d}.tif", nucleus_labels(), compression="lzw")
+    dataset = load_dataset(tmp_path)
+    assert dataset.layout == "ctc"
+    assert dataset.names == ["01_t001", "01_t003", "02_t001", "02_t003"]
+    assert dataset[1].image[0, 0] == 3
+
+
+def test_dsb2018_layout(tmp_path: Path) -> None:
+    for name in ("img1", "img2"):
+        (tmp_path / name / "images").mkdir(parents=True)
+        (tmp_path / name / "masks").mkdir()
+        grey = np.full((32, 40), 50, np.uint8)
+        iio.imwrite(tmp_path / name / "images" / f"{name}.png", np.dstack([grey] * 3 + [np.full_like(grey, 255)]))
+        for k, mask in enumerate([(slice(2, 8), slice(2, 8)), (slice(10, 20), slice(5, 15))]):
+            binary = np.zeros((32, 40), np.uint8)
+            binary[mask] = 255
+            iio.imwrite(tmp_path / name / "masks" / f"m{k}.png", binary)
+    dataset = load_dataset(tmp_path)
+    assert dataset.layout == "dsb2018"
+    assert dataset[0].n_nuclei == 2
+    assert set(np.unique(dataset[0].labels)) == {0, 1, 2}
+
+
+def test_split_selection_from_index(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b", "c"))
+    (root / "index.csv").write_text("id,split\na,train\nb,test\nc,train\n")
+    assert load_dataset(root, split="train").names == ["a", "c"]
+    with pytest.raises(ValueError, match=r"`split` must be one of \['test', 'train'\]"):
+        load_dataset(root, split="val")
+
+
+def test_split_without_index_is_an_error(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    with pytest.raises(ValueError, match="has no index.csv"):
+        load_dataset(root, split="train")
+
+
+def test_shared_dsb2018_set(dsb_dir: Path) -> None:
+    assert detect_layout(dsb_dir) == "folder"
+    dataset = load_dataset(dsb_dir)
+    assert len(dataset) == 541
+    assert sum(sample.n_nuclei for sample in dataset) > 20000
+    sizes = {split: len(load_dataset(dsb_dir, split=split)) for split in ("train", "val", "test")}
+    assert sizes == {"train": 365, "val": 95, "test": 81}
+
+
+def test_shared_split_follows_the_hash_rule(dsb_dir: Path) -> None:
+    from advseg.datasets import read_index
+
+    index = read_index(dsb_dir / "index.csv")
+    assert all(hash_split(name) == split for name, split in index.items())
+
+
+def test_make_splits_on_dsb(dsb_dir: Path) -> None:
+    splits = make_splits(dsb_dir, n_train=2, seed=0)
+    assert len(splits.train) == 2 and len(splits.validation) == 95 and len(splits.evaluation) == 81
+    again = make_splits(dsb_dir, n_train=2, seed=0)
+    assert [s.name for s in splits.train] == [s.name for s in again.train]
+    other = make_splits(dsb_dir, n_train=2, seed=1)
+    assert [s.name for s in splits.train] != [s.name for s in other.train]
+
+
+def test_make_splits_on_synthetic() -> None:
+    splits = make_splits("synthetic-h1299", n_train=4)
+    names = {s.name for s in splits.train} | {s.name for s in splits.validation}
+    assert len(splits.train) == 4 and len(splits.validation) == 4 and len(splits.evaluation) == 57
+    assert not names & {s.name for s in splits.evaluation}
+
+
+# ---- bad input: one clear line naming the file and the problem ----------------------
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        load_dataset(tmp_path / "nope")
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="folder is empty"):
+        load_dataset(tmp_path)
+
+
+def test_unknown_layout(tmp_path: Path) -> None:
+    (tmp_path / "stuff.txt").write_text("x")
+    with pytest.raises(ValueError, match="no known data set layout"):
+        load_dataset(tmp_path)
+
+
+def test_image_without_mask(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    (root / "masks" / "b.tif").unlink()
+    with pytest.raises(ValueError, match=r"images/b\.tif: image has no mask"):
+        load_dataset(root)
+
+
+def test_mask_without_image(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    (root / "images" / "a.tif").unlink()
+    with pytest.raises(ValueError, match=r"masks/a\.tif: mask has no image"):
+        load_dataset(root)
+
+
+def test_shape_mismatch(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    tifffile.imwrite(root / "masks" / "a.tif", np.zeros((16, 16), np.uint16))
+    with pytest.raises(ValueError, match=r"a\.tif: mask shape \(16, 16\) differs from image shape \(32, 40\)"):
+        load_dataset(root)
+
+
+def test_non_integer_mask(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    tifffile.imwrite(root / "masks" / "a.tif", np.full((32, 40), 0.5, np.float32))
+    with pytest.raises(ValueError, match=r"a\.tif: mask holds non-integer values"):
+        load_dataset(root)
+
+
+def test_negative_mask(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    tifffile.imwrite(root / "masks" / "a.tif", np.full((32, 40), -1, np.int16))
+    with pytest.raises(ValueError, match=r"a\.tif: mask holds negative values"):
+        load_dataset(root)
+
+
+def test_float_mask_with_whole_numbers_is_accepted(tmp_path: Path) -> None:
+    tifffile.imwrite(tmp_path / "m.tif", nucleus_labels().astype(np.float32))
+    assert np.array_equal(read_labels(tmp_path / "m.tif"), nucleus_labels())
+
+
+def test_multichannel_image_with_different_channels(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    rgb = np.zeros((32, 40, 3), np.uint8)
+    rgb[..., 1] = 7
+    tifffile.imwrite(root / "images" / "a.tif", rgb)
+    with pytest.raises(ValueError, match=r"a\.tif: image has 3 channels that differ"):
+        load_dataset(root)
+
+
+def test_zero_byte_file(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    (root / "images" / "a.tif").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"a\.tif: file is empty"):
+        load_dataset(root)
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    path = root / "images" / "a.tif"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ValueError, match=r"a\.tif: cannot read image"):
+        load_dataset(root)
+
+
+def test_garbage_file(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", image_suffix=".png")
+    (root / "images" / "a.png").write_bytes(b"this is not a png at all")
+    with pytest.raises(ValueError, match=r"a\.png: cannot read image"):
+        load_dataset(root)
+
+
+def test_non_image_file_in_folder(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    (root / "images" / "notes.txt").write_text("hello")
+    with pytest.raises(ValueError, match=r"notes\.txt: not an image file"):
+        load_dataset(root)
+
+
+def test_hidden_files_are_ignored(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set")
+    (root / "images" / ".DS_Store").write_bytes(b"\0")
+    assert len(load_dataset(root)) == 2
