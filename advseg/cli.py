@@ -21,6 +21,7 @@ __all__ = ["build_parser", "main"]
 COMMAND_MODULES: dict[str, str] = {
     "info": "advseg.commands.info",
     "data": "advseg.commands.data",
+    "train": "advseg.commands.train",
 }
 
 

@@ -1,0 +1,85 @@
+"""Optimisers: RMSProp as TensorFlow 1.x defines it, PyTorch's RMSProp, and Adam."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import torch
+
+__all__ = ["OPTIMIZERS", "TFRMSprop", "build_optimizer"]
+
+
+class TFRMSprop(torch.optim.Optimizer):
+    """RMSProp with TensorFlow 1.x semantics (``tf.train.RMSPropOptimizer``).
+
+    Per parameter: ``ms = decay * ms + (1 - decay) * g**2`` with ``ms`` starting
+    at 1.0 (not 0), then ``mom = momentum * mom + lr * g / sqrt(ms + eps)``
+    (epsilon *inside* the square root) and ``p -= mom``. PyTorch's RMSprop
+    starts ``ms`` at 0 and adds epsilon outside the root, so its first step is
+    ``lr / sqrt(1 - decay)`` ≈ 3.2 lr whatever the gradient. Here the first
+    steps are about ``lr * g`` for small gradients: an implicit warm-up that
+    lasts until ``ms`` has decayed to the gradients' scale (about 130 steps
+    for gradients near 1e-3).
+
+    Parameters
+    ----------
+    params : iterable of tensors or parameter groups
+    lr : float
+    decay : float
+        Decay of the squared-gradient average (TensorFlow's ``decay``, PyTorch's ``alpha``).
+    momentum : float
+    eps : float
+    initial_accumulator : float
+        Starting value of ``ms``.
+
+    Examples
+    --------
+    >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> opt = TFRMSprop([w], lr=0.1)
+    >>> w.grad = torch.tensor([2.0]); opt.step()
+    >>> round(float(w.detach()), 6)  # 1 - 0.1 * 2 / sqrt(0.9 + 0.1 * 4)
+    0.824588
+    """
+
+    def __init__(self, params: Iterable, *, lr: float = 1e-4, decay: float = 0.9, momentum: float = 0.0, eps: float = 1e-10, initial_accumulator: float = 1.0) -> None:
+        if lr <= 0:
+            raise ValueError(f"`lr` must be positive, got {lr}")
+        if not 0 <= decay < 1:
+            raise ValueError(f"`decay` must be in [0, 1), got {decay}")
+        defaults = {"lr": lr, "decay": decay, "momentum": momentum, "eps": eps, "initial_accumulator": initial_accumulator}
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["ms"] = torch.full_like(p, group["initial_accumulator"])
+                    state["mom"] = torch.zeros_like(p)
+                ms, mom, grad = state["ms"], state["mom"], p.grad
+                ms.mul_(group["decay"]).addcmul_(grad, grad, value=1 - group["decay"])
+                mom.mul_(group["momentum"]).addcdiv_(grad, (ms + group["eps"]).sqrt_(), value=group["lr"])
+                p.sub_(mom)
+        return loss
+
+
+# name -> builder(parameters, lr)
+OPTIMIZERS: dict[str, Callable[[Iterable, float], torch.optim.Optimizer]] = {
+    "rmsprop_tf": lambda params, lr: TFRMSprop(params, lr=lr),
+    "rmsprop_torch": lambda params, lr: torch.optim.RMSprop(params, lr=lr, alpha=0.9),
+    "adam": lambda params, lr: torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999)),
+}
+
+
+def build_optimizer(name: str, params: Iterable, *, lr: float) -> torch.optim.Optimizer:
+    """The optimiser called ``name`` (one of :data:`OPTIMIZERS`)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"`optimizer` must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    return OPTIMIZERS[name](params, lr)

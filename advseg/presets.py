@@ -1,0 +1,65 @@
+"""Training presets: the paper's budget (for a GPU) and one measured to work on a 2-core CPU.
+
+A preset fixes the model, data and training configuration; the loss, the
+iteration count, the batch size, the seed and the device can be overridden.
+The ``cpu`` preset's choices, and the measurements behind them, are in the
+training chapter (``book/train.ipynb``) and ``benchmarks/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from advseg.config import DataConfig, ModelConfig, TrainConfig
+
+__all__ = ["PRESETS", "Preset", "get_preset"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named, complete training configuration."""
+
+    description: str
+    model: ModelConfig
+    data: DataConfig
+    train: TrainConfig
+
+
+PRESETS: dict[str, Preset] = {
+    "paper": Preset(
+        description="the paper: B=100 (D sees 200), ~50K estimator steps, lr 1e-4, TF RMSProp, 20 D : 10 E steps; "
+        "batch norm as TensorFlow's (momentum 0.001); meant for a GPU",
+        model=ModelConfig(bn_momentum=0.001),
+        data=DataConfig(),
+        train=TrainConfig(
+            batch_size=100, iterations=50_000, lr_estimator=1e-4, lr_discriminator=1e-4, optimizer="rmsprop_tf",
+            d_steps=20, e_steps=10, validate_every=500, checkpoint_every=500, log_every=50,
+        ),
+    ),
+    "cpu": Preset(
+        description="a 2-core CPU in minutes: B=16, 600 estimator steps, lr 1e-3 (the code's), TF RMSProp, "
+        "5 D : 5 E steps, 100 steps of cross-entropy warm-up",
+        model=ModelConfig(),
+        data=DataConfig(),
+        train=TrainConfig(
+            batch_size=16, iterations=600, lr_estimator=1e-3, lr_discriminator=1e-3, optimizer="rmsprop_tf",
+            d_steps=5, e_steps=5, ce_warmup=100, validate_every=100, checkpoint_every=100, log_every=10,
+        ),
+    ),
+}
+
+
+def get_preset(name: str, **overrides: Any) -> Preset:
+    """The preset called ``name`` with training options replaced by ``overrides`` (None values ignored).
+
+    Examples
+    --------
+    >>> get_preset("cpu", loss="ce", iterations=50).train.iterations
+    50
+    """
+    if name not in PRESETS:
+        raise ValueError(f"`preset` must be one of {sorted(PRESETS)}, got {name!r}")
+    preset = PRESETS[name]
+    changes = {key: value for key, value in overrides.items() if value is not None}
+    return replace(preset, train=replace(preset.train, **changes))

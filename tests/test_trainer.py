@@ -1,0 +1,144 @@
+"""A short CPU training run end to end: step bookkeeping, checkpoints and exact resumption."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from advseg.config import DataConfig, ModelConfig, TrainConfig
+from advseg.datasets import Sample
+from advseg.modelfile import load_model, save_model
+from advseg.synthetic import SyntheticConfig, synthetic_timelapse
+from advseg.trainer import Trainer
+
+TINY = SyntheticConfig(n_frames=3, height=96, width=112, n_nuclei=8, n_pairs=2, n_divisions=0)
+
+
+@pytest.fixture(scope="module")
+def frames() -> list[Sample]:
+    movie = synthetic_timelapse(TINY, seed=0)
+    return [Sample(f"f{t}", movie.images[t].astype(np.float32), movie.labels[t].astype(np.int32), "uint16") for t in range(3)]
+
+
+def small_config(**overrides) -> TrainConfig:
+    base = {"batch_size": 2, "iterations": 10, "d_steps": 2, "e_steps": 1, "validate_every": 5, "checkpoint_every": 5, "log_every": 5}
+    return TrainConfig(**(base | overrides))
+
+
+def snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def changed(before: dict[str, torch.Tensor], module: torch.nn.Module) -> bool:
+    return any(not torch.equal(before[name], p) for name, p in module.named_parameters())
+
+
+def test_thirty_steps_update_each_network_only_in_its_own_steps(frames) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(iterations=1000))
+    kinds = []
+    for _ in range(30):
+        e_before, d_before = snapshot(trainer.estimator), snapshot(trainer.discriminator)
+        is_d = trainer.next_is_discriminator()
+        record = trainer.discriminator_step() if is_d else trainer.estimator_step()
+        assert all(np.isfinite(v) for v in record.values()), record
+        assert changed(e_before, trainer.estimator) is (not is_d)
+        assert changed(d_before, trainer.discriminator) is is_d
+        kinds.append("D" if is_d else "E")
+    assert "".join(kinds[:6]) == "DDEDDE"  # 2 discriminator steps, then 1 estimator step
+    assert (trainer.step_d, trainer.step_e) == (20, 10)
+
+
+def test_schedule_with_warmup_and_paper_ratio(frames) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(d_steps=20, e_steps=10, ce_warmup=3))
+    kinds = []
+    for _ in range(3 + 30 + 20):
+        is_d = trainer.next_is_discriminator()
+        kinds.append("D" if is_d else "E")
+        if is_d:
+            trainer.step_d += 1
+        else:
+            trainer.step_e += 1
+    assert "".join(kinds) == "EEE" + "D" * 20 + "E" * 10 + "D" * 20
+
+
+def test_ce_run_has_no_discriminator(frames) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(loss="ce"))
+    assert trainer.discriminator is None and not trainer.next_is_discriminator()
+    result = trainer.fit(progress=False)
+    assert result.steps_discriminator == 0 and result.steps_estimator == 10
+
+
+def test_run_writes_history_model_and_checkpoint(frames, tmp_path: Path) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(), run_dir=tmp_path)
+    result = trainer.fit(progress=False)
+    assert result.steps_estimator == 10 and result.steps_discriminator == 20
+    records = [json.loads(line) for line in (tmp_path / "history.jsonl").read_text().splitlines()]
+    assert [r["step_e"] for r in records if r["kind"] == "validation"] == [5, 10]
+    train_records = [r for r in records if r["kind"] == "train"]
+    assert {"loss_d", "loss_e", "d_manual", "d_estimated"} <= set(train_records[0])
+    assert (tmp_path / "checkpoint.pt").is_file() and (tmp_path / "model.pt").is_file()
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_model_file_reloads_to_identical_outputs(frames, tmp_path: Path) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(loss="ce"))
+    trainer.fit(progress=False)
+    save_model(tmp_path / "m.pt", trainer.estimator, model_config=trainer.model_config, data_config=trainer.data_config)
+    loaded = load_model(tmp_path / "m.pt")
+    trainer.estimator.eval()
+    x = torch.from_numpy(frames[2].image[None, None])
+    assert torch.equal(trainer.estimator(x), loaded.estimator(x))
+    assert loaded.model_config == trainer.model_config and loaded.data_config == trainer.data_config
+
+
+def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(frames, tmp_path: Path) -> None:
+    config = small_config(iterations=8, validate_every=2, checkpoint_every=2)
+    whole = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "whole")
+    whole.fit(progress=False)
+
+    first = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    first.fit(progress=False, stop_after=5)  # "interrupted" after 5 steps; last checkpoint at step 4
+    resumed = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    assert resumed.resume() and resumed.step_e == 4
+    resumed.fit(progress=False)
+
+    for a, b in [(whole.estimator, resumed.estimator), (whole.discriminator, resumed.discriminator)]:
+        for (name, p), q in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.equal(p, q), name
+    assert whole.best_step == resumed.best_step
+    history = [json.loads(line) for line in (tmp_path / "split" / "history.jsonl").read_text().splitlines()]
+    assert [r["step_e"] for r in history if r["kind"] == "validation"] == [2, 4, 6, 8]
+
+
+def test_resume_refuses_a_different_model(frames, tmp_path: Path) -> None:
+    Trainer(frames[:1], frames[1:2], train_config=small_config(iterations=5), run_dir=tmp_path).fit(progress=False)
+    other = Trainer(frames[:1], frames[1:2], model_config=ModelConfig(layer4_kernel=4), train_config=small_config(iterations=5), run_dir=tmp_path)
+    with pytest.raises(ValueError, match="different model configuration"):
+        other.resume()
+
+
+@pytest.mark.parametrize("discriminator", ["concat", "patch"])
+def test_other_discriminators_and_unet_train(frames, discriminator: str) -> None:
+    trainer = Trainer(
+        frames[:1], frames[1:2],
+        model_config=ModelConfig(estimator="unet", discriminator=discriminator),
+        data_config=DataConfig(crop_size=32, normalize="percentile"),
+        train_config=small_config(iterations=3, loss="hybrid"),
+    )
+    result = trainer.fit(progress=False)
+    assert result.steps_estimator == 3 and np.isfinite(result.best_validation["val_paper_f"])
+
+
+def test_not_a_model_file(tmp_path: Path) -> None:
+    (tmp_path / "junk.pt").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not an advseg model file"):
+        load_model(tmp_path / "junk.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="no 'advseg-model' marker"):
+        load_model(tmp_path / "other.pt")
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        load_model(tmp_path / "missing.pt")
