@@ -22,6 +22,9 @@ COMMAND_MODULES: dict[str, str] = {
     "info": "advseg.commands.info",
     "data": "advseg.commands.data",
     "train": "advseg.commands.train",
+    "segment": "advseg.commands.segment",
+    "evaluate": "advseg.commands.evaluate",
+    "baseline": "advseg.commands.baseline",
 }
 
 

@@ -161,7 +161,10 @@ def write_tiff(path: str | os.PathLike, array: np.ndarray, *, compress: bool = T
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tif")
     os.close(handle)
     try:
-        tifffile.imwrite(temporary, array, compression="zlib" if compress else None, compressionargs={"level": 1} if compress else None)
+        tifffile.imwrite(
+            temporary, array, photometric="minisblack",
+            compression="zlib" if compress else None, compressionargs={"level": 1} if compress else None,
+        )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from advseg.targets import INTERIOR, three_class_targets
 
 __all__ = [
     "MATCHING_THRESHOLDS",
+    "PAPER_MARGIN",
     "Matching",
     "PaperScore",
     "SegScore",
@@ -31,6 +32,7 @@ __all__ = [
     "seg_score_dataset",
 ]
 
+PAPER_MARGIN = 10  # px per side the paper's script cropped (the estimator's VALID output); used for every method
 MATCHING_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(9))  # 0.5, 0.55, ..., 0.9
 
 

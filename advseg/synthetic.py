@@ -306,8 +306,9 @@ def _static_fields(config: SyntheticConfig, rng: np.random.Generator) -> tuple[n
     cy, cx = rng.uniform(-0.2, 0.2, 2)
     illumination = 1.0 - 0.9 * ((yy - cy) ** 2 + (xx - cx) ** 2)  # ~0.6 in the corners
     gy, gx = rng.normal(0, 0.15, 2)
-    blobs = ndi.gaussian_filter(rng.standard_normal((H // 16, W // 16)).astype(np.float32), 3.0)
-    blobs = ndi.zoom(blobs / (blobs.std() + 1e-6), 16, order=3)[:H, :W]
+    h, w = max(H // 16, 2), max(W // 16, 2)
+    blobs = ndi.gaussian_filter(rng.standard_normal((h, w)).astype(np.float32), 3.0)
+    blobs = ndi.zoom(blobs / (blobs.std() + 1e-6), (H / h, W / w), order=3)  # (H, W)
     background = config.background * (1.0 + gy * yy + gx * xx + 0.08 * blobs)
     return background.astype(np.float32), illumination.astype(np.float32)
 

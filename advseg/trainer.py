@@ -23,7 +23,7 @@ from advseg.config import DataConfig, ModelConfig, TrainConfig
 from advseg.datasets import Sample
 from advseg.inference import predict_probs
 from advseg.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
-from advseg.metrics import matching_dataset, paper_score_dataset
+from advseg.metrics import PAPER_MARGIN, matching_dataset, paper_score_dataset
 from advseg.modelfile import atomic_save, save_model
 from advseg.models import build_discriminator, build_estimator
 from advseg.optim import build_optimizer
@@ -207,8 +207,7 @@ class Trainer:
         probs = self.predict([sample.image for sample in self.validation])
         y_true = [sample.labels for sample in self.validation]
         y_pred = [postprocess(p, method="paper") for p in probs]
-        margin = int(getattr(self.estimator, "margin", 0))
-        paper = paper_score_dataset(y_true, y_pred, margin=margin)
+        paper = paper_score_dataset(y_true, y_pred, margin=PAPER_MARGIN)
         match = matching_dataset(y_true, y_pred, thresh=0.5)
         foreground = float(np.mean([(p.argmax(0) > 0).mean() for p in probs]))
         self._last_probs = probs

@@ -1,0 +1,33 @@
+"""``advseg baseline``: the Ilastik-style pixel classifier or the classical watershed, trained like advseg train."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("baseline", help="train a baseline on N annotated images and segment the evaluation images")
+    parser.add_argument("method", choices=["ilastik-style", "watershed"], help="the baseline")
+    parser.add_argument("data", help="'synthetic-h1299' or a data set folder")
+    parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on")
+    parser.add_argument("--out", type=Path, required=True, help="output folder (labels/, metrics.json)")
+    parser.add_argument("--seed", type=int, default=0, help="default 0")
+    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
+                        help="post-processing of the Ilastik-style probabilities (default paper)")
+    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from advseg.baselines.runner import run_baseline
+
+    metrics = run_baseline(args.method, args.data, n_train=args.n_train, out=args.out, seed=args.seed,
+                           method=args.postprocess, overwrite=args.overwrite)
+    e = metrics["evaluation"]
+    print(f"{args.method} on {metrics['n_evaluation']} evaluation images: paper F {e['paper']['f']:.3f}, "
+          f"F1@0.5 {e['f1']:.3f}, SEG {e['seg']:.3f} (train {metrics['train_seconds']:.1f} s, predict {metrics['predict_seconds']:.1f} s)")
+    print(f"wrote {args.out / 'metrics.json'}")
+    return 0

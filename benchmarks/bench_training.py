@@ -1,0 +1,115 @@
+"""Training and inference throughput against the machine's practical peak.
+
+Prints, from one run on one machine (ratios are what to compare):
+- dense matmul GFLOP/s (the practical peak);
+- estimator training step: crops/s, achieved GFLOP/s and its fraction of the peak;
+- discriminator training step likewise;
+- full-frame 512x640 inference time against its FLOP floor;
+- peak memory of one adversarial cycle at B=100 (the paper's batch).
+
+Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import torch
+from torch import nn
+
+from advseg.config import ModelConfig, TrainConfig
+from advseg.embedded import synthetic_h1299
+from advseg.trainer import Trainer
+
+
+def conv_flops(model: nn.Module, *inputs: torch.Tensor) -> float:
+    """Forward FLOPs (2 per multiply-add) of every Conv2d and Linear, from one forward pass."""
+    total = 0.0
+
+    def hook(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            total += 2.0 * k * output.numel()
+        elif isinstance(module, nn.Linear):
+            total += 2.0 * module.in_features * output.numel()
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(*inputs)
+    for handle in handles:
+        handle.remove()
+    return total
+
+
+def timed(fn, *, repeats: int, device: torch.device) -> float:
+    fn()  # warm-up
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) / repeats
+
+
+def matmul_peak(device: torch.device, n: int = 2048) -> float:
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    seconds = timed(lambda: a @ b, repeats=20, device=device)
+    return 2.0 * n**3 / seconds / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch-sizes", default="16,32,100")
+    args = parser.parse_args()
+    frames = synthetic_h1299().train(4)
+    validation = synthetic_h1299().validation[:1]
+    probe = Trainer(frames, validation, train_config=TrainConfig(device=args.device))
+    device = probe.device
+    peak = matmul_peak(device)
+    print(f"device {device}, torch threads {torch.get_num_threads()}")
+    print(f"dense matmul (2048^2, float32): {peak:.1f} GFLOP/s  <- practical peak")
+    print(f"{'step':<22}{'B':>5}{'s/step':>9}{'crops/s':>9}{'GFLOP/step':>12}{'GFLOP/s':>9}{'of peak':>9}")
+    for B in (int(b) for b in args.batch_sizes.split(",")):
+        trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, iterations=10**6))
+        crop = trainer.data_config.crop_size
+        x = torch.zeros(B, 1, crop, crop, device=device)
+        e_flops = 3.0 * conv_flops(trainer.estimator, x)  # forward + the two backward products
+        s = trainer.output_size
+        d_forward = conv_flops(trainer.discriminator, torch.zeros(2 * B, 1, s, s, device=device), torch.zeros(2 * B, 3, s, s, device=device))
+        ce_trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, loss="ce", iterations=10**6))
+        seconds = timed(ce_trainer.estimator_step, repeats=5, device=device)
+        gflops = e_flops / seconds / 1e9
+        print(f"{'estimator (CE)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{e_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        d_flops = conv_flops(trainer.estimator, x) + 3.0 * d_forward  # E forward (no grad) + D forward/backward
+        seconds = timed(trainer.discriminator_step, repeats=5, device=device)
+        gflops = d_flops / seconds / 1e9
+        print(f"{'discriminator':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{d_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        a_flops = e_flops + 3.0 * d_forward
+        seconds = timed(trainer.estimator_step, repeats=5, device=device)
+        gflops = a_flops / seconds / 1e9
+        print(f"{'estimator (adv.)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{a_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        if device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+            for _ in range(3):
+                trainer.discriminator_step()
+                trainer.estimator_step()
+            print(f"  peak GPU memory, one D and one E step at B={B}: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+    image = frames[0].image
+    padded = torch.zeros(1, 1, image.shape[0] + 20, image.shape[1] + 20, device=device)
+    floor = conv_flops(probe.estimator, padded) / (peak * 1e9)
+    seconds = timed(lambda: probe.predict([image]), repeats=3, device=device)
+    print(f"full-frame inference {image.shape[0]}x{image.shape[1]}: {seconds:.3f} s; FLOP floor at peak {floor:.3f} s "
+          f"({floor / seconds:.2f} of peak)")
+    if device.type == "cpu":
+        print(f"peak resident memory of this process (all of the above, up to B={args.batch_sizes.split(',')[-1]}): "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

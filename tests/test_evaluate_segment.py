@@ -1,0 +1,168 @@
+"""Tiled inference, batch segmentation, evaluation of folders, and the baselines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+import torch
+
+from advseg.baselines import ClassicalWatershed, IlastikStyleClassifier, filter_bank
+from advseg.baselines.features import feature_names
+from advseg.cli import main
+from advseg.config import DataConfig, ModelConfig
+from advseg.datasets import Sample
+from advseg.evaluation import evaluate_folders, evaluate_labels, pairing_key
+from advseg.inference import predict_probs
+from advseg.modelfile import save_model
+from advseg.models import PaperEstimator, UNetEstimator
+from advseg.postprocess import postprocess
+from advseg.synthetic import SyntheticConfig, synthetic_timelapse
+
+
+@pytest.fixture(scope="module")
+def movie():
+    return synthetic_timelapse(SyntheticConfig(n_frames=3, height=160, width=200, n_nuclei=14, n_pairs=3, n_divisions=0), seed=2)
+
+
+@pytest.fixture(scope="module")
+def samples(movie) -> list[Sample]:
+    return [Sample(f"f{t}", movie.images[t].astype(np.float32), movie.labels[t].astype(np.int32), "uint16") for t in range(3)]
+
+
+def trained_like(net: torch.nn.Module) -> torch.nn.Module:
+    torch.manual_seed(0)
+    net.train()
+    with torch.no_grad():  # give batch norm non-trivial running statistics
+        for _ in range(3):
+            net(torch.rand(2, 1, 64, 64) * 1000)
+    return net.eval()
+
+
+@pytest.mark.parametrize("kernel", [3, 4])
+def test_tiled_inference_equals_whole_frame_for_the_paper_net(movie, kernel: int) -> None:
+    net = trained_like(PaperEstimator(layer4_kernel=kernel))
+    image = movie.images[0].astype(np.float32)
+    whole = predict_probs(net, image, tile=1024)
+    tiled = predict_probs(net, image, tile=48, context=16)
+    assert np.allclose(whole, tiled, atol=1e-5)
+    assert np.array_equal(postprocess(whole), postprocess(tiled))  # no seams in the labels
+
+
+def test_tiled_inference_is_close_for_the_unet(movie) -> None:
+    net = trained_like(UNetEstimator())
+    image = movie.images[0].astype(np.float32)
+    whole, tiled = predict_probs(net, image), predict_probs(net, image, tile=64, context=48)
+    assert whole.shape == tiled.shape == (3, 160, 200)
+    assert np.mean(np.abs(whole - tiled) < 1e-3) > 0.99
+
+
+def test_segment_writes_labels_and_never_its_inputs(movie, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for t in range(2):
+        tifffile.imwrite(inputs / f"cell{t}.tif", movie.images[t])
+    net = trained_like(PaperEstimator())
+    save_model(tmp_path / "m.pt", net, model_config=ModelConfig(), data_config=DataConfig())
+    out = tmp_path / "out"
+    assert main(["segment", str(tmp_path / "m.pt"), str(inputs), "--out", str(out), "--save-probabilities"]) == 0
+    labels = tifffile.imread(out / "cell0_labels.tif")
+    assert labels.dtype == np.uint16 and labels.shape == (160, 200)
+    assert tifffile.imread(out / "cell1_probs.tif").shape == (3, 160, 200)
+    assert main(["segment", str(tmp_path / "m.pt"), str(inputs), "--out", str(out)]) == 1  # outputs exist
+    assert main(["segment", str(tmp_path / "m.pt"), str(inputs), "--out", str(out), "--overwrite"]) == 0
+    tifffile.imwrite(inputs / "x_labels.tif", movie.images[2])  # an input named like an output
+    assert main(["segment", str(tmp_path / "m.pt"), str(inputs / "x_labels.tif"), "--out", str(inputs)]) == 0
+    assert main(["segment", str(tmp_path / "m.pt"), str(inputs / "x.tif"), "--out", str(tmp_path)]) == 1
+
+
+def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsys) -> None:
+    tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
+    tifffile.imwrite(tmp_path / "a_labels.tif", movie.images[1])
+    save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), str(tmp_path / "a_labels.tif"), "--out", str(tmp_path), "--overwrite"]) == 1
+    assert "output would replace an input image" in capsys.readouterr().err
+
+
+def test_pairing_keys() -> None:
+    assert pairing_key("x/abc_labels.tif") == pairing_key("y/abc.png") == "abc"
+    assert pairing_key("man_seg012.tif") == pairing_key("mask012.tif") == pairing_key("t12_labels.tif") == "12"
+
+
+def test_evaluate_folders_and_cli_json(movie, tmp_path: Path, capsys) -> None:
+    gt, pred = tmp_path / "gt", tmp_path / "pred"
+    gt.mkdir()
+    pred.mkdir()
+    for t in range(3):
+        tifffile.imwrite(gt / f"img{t}.tif", movie.labels[t])
+    tifffile.imwrite(pred / "img0_labels.tif", movie.labels[0])  # perfect
+    tifffile.imwrite(pred / "img1_labels.tif", movie.labels[1])  # perfect; img2 missing
+    evaluation = evaluate_folders(gt, pred)
+    n0, n1, n2 = (len(np.unique(movie.labels[t])) - 1 for t in range(3))
+    assert evaluation.missing == ("img2",)
+    assert evaluation.at(0.5).tp == n0 + n1 and evaluation.at(0.5).fn == n2
+    assert main(["evaluate", str(gt), str(pred), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("n_gt", "n_pred", "tp", "precision", "recall", "f1", "seg", "ap", "pq", "paper", "thresholds"):
+        assert key in result, key
+    assert result["n_gt"] == n0 + n1 + n2 and result["precision"] == 1.0
+    assert set(result["paper"]) >= {"precision", "recall", "f"} and len(result["thresholds"]) == 9
+    assert main(["evaluate", str(gt), str(pred), "--protocol", "ctc"]) == 0
+    assert "CTC SEG" in capsys.readouterr().out
+
+
+def test_evaluate_ctc_layout(movie, tmp_path: Path) -> None:
+    (tmp_path / "gt" / "01_GT" / "SEG").mkdir(parents=True)
+    (tmp_path / "res" / "01_RES").mkdir(parents=True)
+    tifffile.imwrite(tmp_path / "gt" / "01_GT" / "SEG" / "man_seg004.tif", movie.labels[0])
+    tifffile.imwrite(tmp_path / "res" / "01_RES" / "mask004.tif", movie.labels[0])
+    assert evaluate_folders(tmp_path / "gt", tmp_path / "res").seg.seg == 1.0
+
+
+def test_prediction_without_ground_truth_is_an_error(movie, tmp_path: Path) -> None:
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    tifffile.imwrite(tmp_path / "gt" / "a.tif", movie.labels[0])
+    tifffile.imwrite(tmp_path / "pred" / "b_labels.tif", movie.labels[0])
+    with pytest.raises(ValueError, match="prediction has no ground truth"):
+        evaluate_folders(tmp_path / "gt", tmp_path / "pred")
+
+
+def test_perfect_labels_score_perfectly_everywhere(samples) -> None:
+    evaluation = evaluate_labels([s.labels for s in samples], [s.labels for s in samples], margin=10)
+    assert evaluation.seg.seg == 1.0 and evaluation.at(0.9).f1 == 1.0
+    assert evaluation.paper.recall > 0.9  # interiors vs whole nuclei: Jaccard well above 0.5
+
+
+def test_filter_bank_channels() -> None:
+    image = np.zeros((32, 32), np.float32)
+    image[12:20, 12:20] = 1.0
+    features = filter_bank(image)
+    assert features.shape == (32, 32, len(feature_names())) == (32, 32, 49)
+    names = feature_names()
+    assert features[16, 16, names.index("gaussian_0.3")] == pytest.approx(1.0, abs=1e-3)
+    assert features[16, 16, names.index("log_1.6")] < 0  # a bright blob has a negative Laplacian at its centre
+
+
+def test_baselines_learn_the_synthetic_nuclei(samples) -> None:
+    rf = IlastikStyleClassifier(n_pixels=500, n_trees=20).fit(samples[:1])
+    probs = rf.predict_probs(samples[2].image)
+    assert probs.shape == (3, 160, 200) and np.allclose(probs.sum(0), 1.0)
+    classical = ClassicalWatershed().fit(samples[:1])
+    assert len(classical.scores) == len(ClassicalWatershed.SIGMAS) * len(ClassicalWatershed.MIN_DISTANCES)
+    truth = [samples[2].labels]
+    for model in (rf, classical):
+        evaluation = evaluate_labels(truth, [model.predict_labels(samples[2].image)])
+        assert evaluation.at(0.5).f1 > 0.5, (type(model).__name__, evaluation.at(0.5).f1)
+
+
+@pytest.mark.slow
+def test_baseline_cli(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "ws"
+    assert main(["baseline", "watershed", "synthetic-h1299", "--n-train", "1", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n_evaluation"] == 57 and len(list((out / "labels").glob("*_labels.tif"))) == 57
+    assert 0.0 <= metrics["evaluation"]["paper"]["f"] <= 1.0 and metrics["train_seconds"] >= 0

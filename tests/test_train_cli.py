@@ -1,0 +1,44 @@
+"""``advseg train`` end to end on the embedded data (a few steps)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from advseg.cli import main
+from advseg.modelfile import load_model
+
+
+@pytest.mark.slow
+def test_train_writes_a_run_folder_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    args = ["train", "synthetic-h1299", "--n-train", "1", "--loss", "hybrid", "--out", str(out),
+            "--iterations", "3", "--batch-size", "2", "--device", "cpu"]
+    assert main(args) == 0
+    assert "selected step 3" in capsys.readouterr().out
+    for name in ("model.pt", "history.jsonl", "metrics.json", "run.json", "checkpoint.pt"):
+        assert (out / name).is_file(), name
+    run = json.loads((out / "run.json").read_text())
+    assert run["n_train"] == 1 and len(run["train_names"]) == 1 and run["preset"] == "cpu"
+    assert run["configs"]["train"]["iterations"] == 3
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0.0 <= metrics["validation"]["val_paper_f"] <= 1.0 and metrics["n_validation"] == 4
+    loaded = load_model(out / "model.pt")
+    assert loaded.metadata["n_train"] == 1
+
+    assert main(args) == 1  # a non-empty run folder is refused
+    assert "folder is not empty" in capsys.readouterr().err
+    assert main([*args, "--resume"]) == 0  # already finished: resuming does no more steps
+    assert json.loads((out / "metrics.json").read_text())["steps_estimator"] == 3
+    assert main([*args, "--overwrite"]) == 0
+
+
+def test_train_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "synthetic-h1299", "--n-train", "12", "--out", str(tmp_path / "r")]) == 1
+    assert "`n_train` must be between 1 and 11" in capsys.readouterr().err
+    assert main(["train", str(tmp_path / "nothing"), "--n-train", "1", "--out", str(tmp_path / "r")]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["train", "synthetic-h1299", "--n-train", "1", "--out", str(tmp_path / "r2"), "--resume"]) == 1
+    assert "nothing to resume" in capsys.readouterr().err
