@@ -38,13 +38,13 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
     "cpu": Preset(
-        description="a 2-core CPU in minutes: B=16, 600 estimator steps, lr 1e-3 (the code's), TF RMSProp, "
-        "5 D : 5 E steps, 100 steps of cross-entropy warm-up",
+        description="a 2-core CPU in minutes: B=16, 600 estimator steps, 5 D : 5 E steps, TF RMSProp, "
+        "estimator lr 1e-3 (the code's), discriminator lr 1e-5, label noise 0.3 on manual segmentations",
         model=ModelConfig(),
         data=DataConfig(),
         train=TrainConfig(
-            batch_size=16, iterations=600, lr_estimator=1e-3, lr_discriminator=1e-3, optimizer="rmsprop_tf",
-            d_steps=5, e_steps=5, ce_warmup=100, validate_every=100, checkpoint_every=100, log_every=10,
+            batch_size=16, iterations=600, lr_estimator=1e-3, lr_discriminator=1e-5, optimizer="rmsprop_tf",
+            d_steps=5, e_steps=5, manual_smoothing=0.3, validate_every=50, checkpoint_every=100, log_every=10,
         ),
     ),
 }

@@ -23,13 +23,17 @@ from typing import Any
 import torch
 
 from advseg import __version__
+from advseg.datasets import Sample
+from advseg.evaluation import Evaluation, evaluate_labels
 from advseg.io import prepare_output_dir
-from advseg.paths import repository_root
+from advseg.metrics import PAPER_MARGIN
+from advseg.postprocess import postprocess
+from advseg.paths import repository_root, resolve_data
 from advseg.presets import get_preset
-from advseg.splits import make_splits
+from advseg.splits import Splits, make_splits
 from advseg.trainer import Callback, Trainer
 
-__all__ = ["RUN_FILES", "RunResult", "git_commit", "provenance", "train_run"]
+__all__ = ["RUN_FILES", "RunResult", "evaluate_model", "git_commit", "provenance", "train_run"]
 
 RUN_FILES = ("run.json", "history.jsonl", "checkpoint.pt", "model.pt", "metrics.json")
 
@@ -66,6 +70,8 @@ class RunResult:
     trainer: Trainer  # holds the networks, with the selected estimator loaded
     run_dir: Path
     metrics: dict[str, Any]  # what metrics.json holds
+    splits: Splits  # the frames it trained, selected and was evaluated on
+    evaluation: Evaluation | None = None  # every protocol on the evaluation images, when asked for
 
 
 def train_run(
@@ -83,6 +89,7 @@ def train_run(
     overwrite: bool = False,
     progress: bool = True,
     callbacks: Sequence[Callback] = (),
+    evaluate_images: int | None = 0,
 ) -> RunResult:
     """Train on ``n_train`` annotated images of ``data`` and write a run folder.
 
@@ -107,6 +114,10 @@ def train_run(
     progress : bool
     callbacks : sequence of callables
         Passed to :class:`~advseg.trainer.Trainer`.
+    evaluate_images : int or None, optional
+        After training, score the selected model on this many evaluation
+        images (all of them for None; none for 0, the default) with every
+        protocol; the result goes into ``metrics.json`` under ``evaluation``.
 
     Returns
     -------
@@ -121,7 +132,7 @@ def train_run(
     if not resume:
         prepare_output_dir(run_dir, overwrite=overwrite)
     chosen = get_preset(preset, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
-    splits = make_splits(data, n_train=n_train, seed=seed)
+    splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
     trainer = Trainer(
         splits.train, splits.validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
@@ -149,5 +160,25 @@ def train_run(
         "device": info["device"],
         "commit": info["commit"],
     }
+    evaluation = None
+    if evaluate_images != 0:
+        samples = splits.evaluation if evaluate_images is None else splits.evaluation[:evaluate_images]
+        start = time.perf_counter()
+        evaluation = evaluate_model(trainer, samples, progress=progress)
+        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples),
+                    "evaluate_seconds": round(time.perf_counter() - start, 2)}
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics)
+    return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
+
+
+def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", progress: bool = False) -> Evaluation:
+    """Segment ``samples`` with the trainer's current estimator and score them with every protocol."""
+    if progress:
+        from tqdm.auto import tqdm
+
+        samples = tqdm(samples, desc="evaluating", unit="image")
+    truth, predictions = [], []
+    for sample in samples:
+        predictions.append(postprocess(trainer.predict([sample.image])[0], method=method))
+        truth.append(sample.labels)
+    return evaluate_labels(truth, predictions, margin=PAPER_MARGIN)

@@ -116,7 +116,7 @@ class Trainer:
         self.history: list[dict[str, Any]] = []
         self._pending: list[dict[str, float]] = []
         self.elapsed = 0.0  # training seconds over all fit calls (restored on resume)
-        self._last_probs: list[np.ndarray] = []  # validation probabilities of the latest validation
+        self.last_probs: list[np.ndarray] = []  # (3, H, W) probabilities of each validation frame, latest validation
 
     # ---- the schedule ---------------------------------------------------------------
 
@@ -210,7 +210,7 @@ class Trainer:
         paper = paper_score_dataset(y_true, y_pred, margin=PAPER_MARGIN)
         match = matching_dataset(y_true, y_pred, thresh=0.5)
         foreground = float(np.mean([(p.argmax(0) > 0).mean() for p in probs]))
-        self._last_probs = probs
+        self.last_probs = probs
         return {"val_paper_f": paper.f, "val_paper_precision": paper.precision, "val_paper_recall": paper.recall,
                 "val_f1": match.f1, "val_n_pred": match.n_pred, "val_foreground": foreground}
 

@@ -142,3 +142,20 @@ def test_not_a_model_file(tmp_path: Path) -> None:
         load_model(tmp_path / "other.pt")
     with pytest.raises(FileNotFoundError, match="no such model file"):
         load_model(tmp_path / "missing.pt")
+
+
+def test_paper_preset_runs_a_few_steps_on_the_cpu(frames) -> None:
+    from advseg.presets import get_preset
+
+    preset = get_preset("paper", iterations=2, batch_size=2, device="cpu")
+    assert preset.train.d_steps == 20 and preset.train.e_steps == 10 and preset.train.lr_estimator == 1e-4
+    trainer = Trainer(frames[:1], frames[1:2], model_config=preset.model, data_config=preset.data, train_config=preset.train)
+    result = trainer.fit(progress=False)
+    assert (result.steps_estimator, result.steps_discriminator) == (2, 20)
+
+
+def test_unknown_preset() -> None:
+    from advseg.presets import get_preset
+
+    with pytest.raises(ValueError, match="`preset` must be one of"):
+        get_preset("gpu")

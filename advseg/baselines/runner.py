@@ -12,6 +12,7 @@ from advseg.evaluation import evaluate_labels
 from advseg.io import prepare_output_dir, write_tiff
 from advseg.metrics import PAPER_MARGIN
 from advseg.runs import provenance
+from advseg.paths import resolve_data
 from advseg.splits import make_splits
 
 __all__ = ["run_baseline"]
@@ -46,7 +47,7 @@ def run_baseline(
         raise ValueError(f"`name` must be one of {sorted(BASELINES)}, got {name!r}")
     out = prepare_output_dir(out, overwrite=overwrite)
     (out / "labels").mkdir(exist_ok=True)
-    splits = make_splits(data, n_train=n_train, seed=seed)
+    splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
     model = BASELINES[name](seed=seed) if name == "ilastik-style" else BASELINES[name]()
     start = time.perf_counter()
     model.fit(splits.train)
