@@ -21,6 +21,7 @@ def _run(estimator: nn.Module, x: torch.Tensor) -> torch.Tensor:
     if extra_h or extra_w:
         x = F.pad(x, (0, extra_w, 0, extra_h), mode="replicate")
     shrink = int(getattr(estimator, "shrink", 0))
+    x = x.contiguous(memory_format=torch.channels_last)  # faster convolutions, same values
     return estimator(x)[0, :, : h - shrink, : w - shrink]  # (3, h - shrink, w - shrink)
 
 

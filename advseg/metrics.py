@@ -83,8 +83,24 @@ def iou_matrix(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.divide(inter, union, out=np.zeros(inter.shape), where=union > 0)
 
 
+class _Rates:
+    """Precision and recall from ``tp``, ``n_true`` and ``n_pred`` (0 when undefined)."""
+
+    tp: int
+    n_true: int
+    n_pred: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.n_true if self.n_true else 0.0
+
+
 @dataclass(frozen=True)
-class Matching:
+class Matching(_Rates):
     """One-to-one matching of objects at an IoU threshold."""
 
     thresh: float  # a pair matches when IoU >= thresh
@@ -94,14 +110,6 @@ class Matching:
     fp: int
     fn: int
     sum_matched_iou: float  # sum of the IoUs of the matched pairs
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.n_pred if self.n_pred else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.n_true if self.n_true else 0.0
 
     @property
     def f1(self) -> float:
@@ -239,20 +247,12 @@ def seg_score_dataset(ys_true: Sequence[np.ndarray], ys_pred: Sequence[np.ndarra
 
 
 @dataclass(frozen=True)
-class PaperScore:
+class PaperScore(_Rates):
     """The paper's counts: TP = true nuclei with a predicted component of Jaccard >= 0.5."""
 
     n_true: int
     n_pred: int
     tp: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.n_pred if self.n_pred else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.n_true if self.n_true else 0.0
 
     @property
     def f(self) -> float:

@@ -113,5 +113,5 @@ def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -
     data_config = _config(DataConfig, payload["data_config"])
     estimator = build_estimator(model_config)
     estimator.load_state_dict(payload["estimator"])
-    estimator.to(device).eval()
+    estimator.to(device, memory_format=torch.channels_last).eval()  # as trained: same kernels, same outputs
     return LoadedModel(estimator=estimator, model_config=model_config, data_config=data_config, metadata=payload["metadata"])

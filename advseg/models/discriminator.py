@@ -46,6 +46,14 @@ def _check_inputs(images: torch.Tensor, segmentations: torch.Tensor, input_size:
         )
 
 
+def _output_side(input_size: int, blocks: tuple[tuple[int, int], ...]) -> int:
+    """Side of the feature maps after VALID convolutions with the blocks' kernels."""
+    shrink = sum(k - 1 for k, _ in blocks)
+    if input_size - shrink < 1:
+        raise ValueError(f"`input_size` must exceed {shrink} px for these blocks, got {input_size}")
+    return input_size - shrink
+
+
 class RibBlock(nn.Module):
     """One rib-cage block: (left, right, centre) -> (left', right', centre').
 
@@ -112,9 +120,7 @@ class RibCageDiscriminator(nn.Module):
     def __init__(self, *, input_size: int, blocks: tuple[tuple[int, int], ...] = RIB_BLOCKS, hidden: int = 64, leak: float = 0.1, bn_affine: bool = False, bn_momentum: float = 0.1) -> None:
         super().__init__()
         self.input_size = input_size
-        side = input_size - sum(k - 1 for k, _ in blocks)
-        if side < 1:
-            raise ValueError(f"`input_size` must exceed {sum(k - 1 for k, _ in blocks)} px for these blocks, got {input_size}")
+        side = _output_side(input_size, blocks)
         channels = (1, 3, 4)  # image, segmentation, and their concatenation
         ribs = []
         for kernel, filters in blocks:
@@ -144,9 +150,7 @@ class ConcatDiscriminator(nn.Module):
     def __init__(self, *, input_size: int, blocks: tuple[tuple[int, int], ...] = RIB_BLOCKS, hidden: int = 64, leak: float = 0.1, bn_affine: bool = False, bn_momentum: float = 0.1) -> None:
         super().__init__()
         self.input_size = input_size
-        side = input_size - sum(k - 1 for k, _ in blocks)
-        if side < 1:
-            raise ValueError(f"`input_size` must exceed {sum(k - 1 for k, _ in blocks)} px for these blocks, got {input_size}")
+        side = _output_side(input_size, blocks)
         layers, in_channels = [], 4
         for kernel, filters in blocks:
             width = 2 * filters + filters // 2
