@@ -28,7 +28,7 @@ from advseg.trainer import Trainer
 
 def row(name: str, data: str, samples, predictions, train_seconds: float, predict_seconds: float) -> str:
     e = evaluate_labels([s.labels for s in samples], predictions, margin=PAPER_MARGIN)
-    return (f"{name:<34}{data:<18}{len(samples):>4}{e.paper.f:>9.3f}{e.at(0.5).f1:>9.3f}{e.seg.seg:>7.3f}"
+    return (f"{name:<40}{data:<18}{len(samples):>4}{e.paper.f:>9.3f}{e.at(0.5).f1:>9.3f}{e.seg.seg:>7.3f}"
             f"{train_seconds:>9.1f}{predict_seconds:>9.1f}")
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     print(f"N_train = {args.n_train}, seed {args.seed}, cpu preset for the estimator ({args.iterations} steps)")
-    print(f"{'method':<34}{'data':<18}{'n':>4}{'paper F':>9}{'F1@0.5':>9}{'SEG':>7}{'train s':>9}{'pred. s':>9}")
+    print(f"{'method':<40}{'data':<18}{'n':>4}{'paper F':>9}{'F1@0.5':>9}{'SEG':>7}{'train s':>9}{'pred. s':>9}")
     for data, label in [("synthetic-h1299", "synthetic (eval)"), ("dsb2018", "DSB2018 (test)")]:
         splits = make_splits(resolve_data(data), n_train=args.n_train, seed=args.seed)
         samples, images = splits.evaluation, [s.image for s in splits.evaluation]
