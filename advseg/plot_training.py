@@ -10,7 +10,7 @@ import numpy as np
 
 from advseg.targets import class_rgb
 
-__all__ = ["plot_history", "plot_validation_snapshots"]
+__all__ = ["plot_history", "plot_prediction", "plot_validation_snapshots"]
 
 
 def _series(history: Sequence[dict[str, Any]], kind: str, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -82,4 +82,34 @@ def plot_validation_snapshots(snapshots: Sequence[tuple[int, np.ndarray]], image
     for ax in axes[0]:
         ax.set_xticks([])
         ax.set_yticks([])
+    return fig
+
+
+def plot_prediction(image: np.ndarray, labels: np.ndarray, probs: np.ndarray, *, window: tuple[slice, slice] | None = None, title: str = "") -> plt.Figure:
+    """Image, manual three-class segmentation and the estimator's, side by side (paper colours).
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+    labels : (H, W) ndarray of int
+        Manual instance labels.
+    probs : (3, H, W) ndarray
+        The estimator's probabilities.
+    window : (slice, slice), optional
+    title : str, optional
+        Title of the image panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from advseg.targets import three_class_targets
+
+    window = window or (slice(None), slice(None))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), constrained_layout=True)
+    axes[0].imshow(image[window], cmap="gray")
+    axes[1].imshow(class_rgb(three_class_targets(labels)[window]))
+    axes[2].imshow(class_rgb(probs[(slice(None), *window)]))
+    for ax, name in zip(axes, [title or "image", "manual", "estimated"]):
+        ax.set(title=name, xticks=[], yticks=[])
     return fig
