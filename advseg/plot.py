@@ -10,7 +10,7 @@ import numpy as np
 from advseg.datasets import Sample
 from advseg.targets import class_rgb, three_class_targets
 
-__all__ = ["plot_sample", "render_labels", "set_style", "show_crops"]
+__all__ = ["draw_rib_block", "plot_sample", "render_labels", "set_style", "show_crops"]
 
 
 def set_style() -> None:
@@ -122,3 +122,31 @@ def show_crops(images: np.ndarray, targets: np.ndarray, *, n: int = 6) -> plt.Fi
     axes[0, 0].set_ylabel("image")
     axes[1, 0].set_ylabel("target")
     return fig
+
+
+def draw_rib_block(ax: plt.Axes) -> plt.Axes:
+    """Draw one rib-cage block: left and right ribs, and the centre (spine) that mixes them.
+
+    Returns
+    -------
+    Axes
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    boxes = {
+        "left in": (0.05, 0.78), "centre in": (0.40, 0.78), "right in": (0.75, 0.78),
+        "conv-BN-lReLU\n(n filters)": (0.05, 0.45), "conv-BN-lReLU\n(n/2 filters)": (0.40, 0.45), "conv-BN-lReLU\n(n filters) ": (0.75, 0.45),
+        "left out": (0.05, 0.08), "concat → centre out": (0.40, 0.08), "right out": (0.75, 0.08),
+    }
+    for label, (x, y) in boxes.items():
+        colour = "#dbe9f6" if "conv" in label else "#f2f2f2"
+        ax.add_patch(FancyBboxPatch((x, y), 0.2, 0.14, boxstyle="round,pad=0.01", facecolor=colour, edgecolor="black"))
+        ax.text(x + 0.1, y + 0.07, label.strip(), ha="center", va="center", fontsize=9)
+    arrows = [((0.15, 0.78), (0.15, 0.59)), ((0.50, 0.78), (0.50, 0.59)), ((0.85, 0.78), (0.85, 0.59)),
+              ((0.15, 0.45), (0.15, 0.22)), ((0.50, 0.45), (0.50, 0.22)), ((0.85, 0.45), (0.85, 0.22)),
+              ((0.25, 0.45), (0.42, 0.22)), ((0.75, 0.45), (0.58, 0.22))]
+    for start, end in arrows:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="black"))
+    ax.set(xlim=(0, 1), ylim=(0, 1), title="one rib-cage block")
+    ax.axis("off")
+    return ax
