@@ -60,3 +60,15 @@ def test_every_toc_entry_exists(repo_root: Path) -> None:
     for entry in entries:
         candidates = [repo_root / f"{entry}{suffix}" for suffix in ("", ".md", ".ipynb")]
         assert any(path.is_file() for path in candidates), entry
+
+
+def test_checked_notebook_cells_carry_reference_outputs(repo_root: Path) -> None:
+    import nbformat
+
+    for path in sorted((repo_root / "book").glob("*.ipynb")):
+        notebook = nbformat.read(path, 4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code" and cell.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT"):
+                assert cell.outputs, f"{path.name}: a NBVAL_CHECK_OUTPUT cell has no reference output to compare with"
+            elif cell.cell_type == "code":
+                assert not any(o.get("output_type") == "error" for o in cell.outputs), f"{path.name}: committed error output"
