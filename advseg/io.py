@@ -61,6 +61,14 @@ def read_array(path: str | os.PathLike) -> np.ndarray:
     return np.squeeze(array) if array.ndim > 2 and 1 in array.shape else array
 
 
+def _grey(array: np.ndarray) -> np.ndarray | None:
+    """The single channel of an RGB(A) array whose colour channels are equal, else None."""
+    colour = array[..., :3]
+    if np.array_equal(colour[..., 0], colour[..., 1]) and np.array_equal(colour[..., 0], colour[..., 2]):
+        return colour[..., 0]
+    return None
+
+
 def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """Read a single-channel microscopy image as float32.
 
@@ -86,13 +94,13 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """
     array = read_array(path)
     if array.ndim == 3 and array.shape[-1] in (3, 4):
-        colour = array[..., :3]
-        if not (np.array_equal(colour[..., 0], colour[..., 1]) and np.array_equal(colour[..., 0], colour[..., 2])):
+        grey = _grey(array)
+        if grey is None:
             raise ValueError(
                 f"{path}: image has {array.shape[-1]} channels that differ; expected a single-channel "
                 "(grey) image"
             )
-        array = colour[..., 0]
+        array = grey
     if array.ndim != 2:
         raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}")
     if array.dtype.kind not in "uif" and array.dtype != bool:
@@ -120,10 +128,8 @@ def read_labels(path: str | os.PathLike) -> np.ndarray:
         ids too large for int32.
     """
     array = read_array(path)
-    if array.ndim == 3 and array.shape[-1] in (3, 4):
-        colour = array[..., :3]
-        if np.array_equal(colour[..., 0], colour[..., 1]) and np.array_equal(colour[..., 0], colour[..., 2]):
-            array = colour[..., 0]
+    if array.ndim == 3 and array.shape[-1] in (3, 4) and _grey(array) is not None:
+        array = _grey(array)
     if array.ndim != 2:
         raise ValueError(f"{path}: expected a 2-D label image, got shape {array.shape}")
     if array.dtype == bool:

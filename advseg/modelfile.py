@@ -55,6 +55,7 @@ def save_model(
     model_config: ModelConfig,
     data_config: DataConfig,
     metadata: dict[str, Any] | None = None,
+    weights: dict[str, torch.Tensor] | None = None,
 ) -> Path:
     """Write an estimator and its configuration atomically.
 
@@ -66,13 +67,16 @@ def save_model(
         How to rebuild the network and normalise its input.
     metadata : dict, optional
         Plain values (numbers, strings, lists, dicts): provenance, metrics.
+    weights : dict of tensors, optional
+        A state dict to save instead of the estimator's current one (e.g. the
+        selected weights of a run that has trained on).
     """
     payload = {
         "format": FORMAT,
         "version": VERSION,
         "model_config": _plain(model_config),
         "data_config": _plain(data_config),
-        "estimator": {key: value.detach().cpu() for key, value in estimator.state_dict().items()},
+        "estimator": {key: value.detach().cpu() for key, value in (weights or estimator.state_dict()).items()},
         "metadata": metadata or {},
     }
     return atomic_save(payload, path)

@@ -10,7 +10,7 @@ import numpy as np
 from advseg.datasets import Sample
 from advseg.targets import class_rgb, three_class_targets
 
-__all__ = ["draw_rib_block", "plot_sample", "render_labels", "set_style", "show_crops"]
+__all__ = ["draw_rib_block", "plot_protocol", "plot_sample", "render_labels", "set_style", "show_crops"]
 
 
 def set_style() -> None:
@@ -149,4 +149,29 @@ def draw_rib_block(ax: plt.Axes) -> plt.Axes:
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="black"))
     ax.set(xlim=(0, 1), ylim=(0, 1), title="one rib-cage block")
     ax.axis("off")
+    return ax
+
+
+def plot_protocol(protocol, *, n_train: int, ax: plt.Axes | None = None) -> plt.Axes:
+    """A strip over the frames: evaluation, validation, training pool and the N_train training frames.
+
+    Parameters
+    ----------
+    protocol : PaperProtocol
+    n_train : int
+        How many of the training pool to highlight.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 1.6))
+    roles = np.zeros(protocol.n_frames)
+    roles[list(protocol.validation)] = 1
+    roles[list(protocol.train_pool)] = 2
+    roles[list(protocol.train_frames(n_train))] = 3
+    ax.imshow(roles[None], cmap=plt.get_cmap("viridis").resampled(4), aspect="auto", vmin=-0.5, vmax=3.5)
+    ax.set(yticks=[], xlabel="frame", title=f"evaluation (dark) · validation · training pool · the {n_train} training frames (yellow)")
     return ax

@@ -228,11 +228,11 @@ class Trainer:
         return True
 
     def _save_best(self) -> None:
-        current = {key: value.detach().clone() for key, value in self.estimator.state_dict().items()}
-        self.estimator.load_state_dict(self.best_state)
         metadata = self.metadata | {"step": self.best_step, "validation": self.best_validation, "train_config": asdict(self.config)}
-        save_model(self.run_dir / "model.pt", self.estimator, model_config=self.model_config, data_config=self.data_config, metadata=metadata)
-        self.estimator.load_state_dict(current)
+        save_model(
+            self.run_dir / "model.pt", self.estimator, model_config=self.model_config, data_config=self.data_config,
+            metadata=metadata, weights=self.best_state,
+        )
 
     # ---- the loop -------------------------------------------------------------------------
 
