@@ -17,7 +17,7 @@ from advseg.metrics import (
     Matching,
     PaperScore,
     SegScore,
-    matching_dataset,
+    matching_thresholds,
     paper_score_dataset,
     seg_score_dataset,
 )
@@ -101,7 +101,7 @@ def evaluate_labels(
         n_images=len(ys_true),
         paper=paper_score_dataset(ys_true, ys_pred, margin=margin),
         seg=seg_score_dataset(ys_true, ys_pred),
-        matching=tuple(matching_dataset(ys_true, ys_pred, thresh=t) for t in MATCHING_THRESHOLDS),
+        matching=matching_thresholds(ys_true, ys_pred, thresholds=MATCHING_THRESHOLDS),
         missing=tuple(missing),
     )
 

@@ -26,6 +26,7 @@ __all__ = [
     "iou_matrix",
     "matching",
     "matching_dataset",
+    "matching_thresholds",
     "paper_score",
     "paper_score_dataset",
     "seg_score",
@@ -48,13 +49,26 @@ def _check_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.
     return y_true, y_pred
 
 
+def _compact(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ids present in ``y`` (sorted) and ``y`` with each id replaced by its index among them."""
+    flat = y.ravel()
+    top = int(flat.max()) if flat.size else 0
+    if top > 4 * flat.size + 65_536:  # sparse huge ids: sorting is cheaper than a lookup table
+        ids, index = np.unique(flat, return_inverse=True)
+        return ids, index
+    present = np.bincount(flat, minlength=1) > 0  # (top + 1,)
+    ids = np.flatnonzero(present)
+    lookup = np.cumsum(present) - 1  # id -> its index among the present ids
+    return ids, lookup[flat]
+
+
 def _overlap(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pixel counts: intersections (n_true, n_pred), true areas (n_true,), predicted areas (n_pred,)."""
-    true_ids, true_index = np.unique(y_true, return_inverse=True)
-    pred_ids, pred_index = np.unique(y_pred, return_inverse=True)
-    table = np.zeros((len(true_ids), len(pred_ids)), np.int64)  # row/col 0 is background when present
-    np.add.at(table, (true_index.ravel(), pred_index.ravel()), 1)
-    true_areas, pred_areas = table.sum(axis=1), table.sum(axis=0)
+    true_ids, true_index = _compact(y_true)
+    pred_ids, pred_index = _compact(y_pred)
+    n_true, n_pred = len(true_ids), len(pred_ids)
+    table = np.bincount(true_index * n_pred + pred_index, minlength=n_true * n_pred).reshape(n_true, n_pred)
+    true_areas, pred_areas = table.sum(axis=1), table.sum(axis=0)  # row/col 0 is background when present
     keep_true, keep_pred = true_ids > 0, pred_ids > 0
     return table[np.ix_(keep_true, keep_pred)], true_areas[keep_true], pred_areas[keep_pred]
 
@@ -185,7 +199,10 @@ def matching(y_true: np.ndarray, y_pred: np.ndarray, *, thresh: float = 0.5, met
     >>> m.tp, m.fp, m.fn, m.f1
     (1, 1, 0, 0.6666666666666666)
     """
-    iou = iou_matrix(y_true, y_pred)
+    return _matching_from_iou(iou_matrix(y_true, y_pred), thresh=thresh, method=method)
+
+
+def _matching_from_iou(iou: np.ndarray, *, thresh: float, method: str) -> Matching:
     pairs = _match_pairs(iou, thresh, method)
     n_true, n_pred, tp = iou.shape[0], iou.shape[1], len(pairs)
     return Matching(
@@ -198,13 +215,22 @@ def matching_dataset(
     ys_true: Sequence[np.ndarray], ys_pred: Sequence[np.ndarray], *, thresh: float = 0.5, method: str = "optimal"
 ) -> Matching:
     """:func:`matching` pooled over images (counts and IoU sums added)."""
+    return matching_thresholds(ys_true, ys_pred, thresholds=(thresh,), method=method)[0]
+
+
+def matching_thresholds(
+    ys_true: Sequence[np.ndarray], ys_pred: Sequence[np.ndarray], *, thresholds: Sequence[float], method: str = "optimal"
+) -> tuple[Matching, ...]:
+    """:func:`matching_dataset` at each of ``thresholds``, computing each image's IoU matrix once."""
     if len(ys_true) != len(ys_pred):
         raise ValueError(f"`ys_pred` ({len(ys_pred)} images) must be as long as `ys_true` ({len(ys_true)} images)")
-    results = [matching(t, p, thresh=thresh, method=method) for t, p in zip(ys_true, ys_pred)]
-    return Matching(
-        thresh=thresh,
-        **{field: sum(getattr(r, field) for r in results) for field in ("n_true", "n_pred", "tp", "fp", "fn", "sum_matched_iou")},
-    )
+    ious = [iou_matrix(t, p) for t, p in zip(ys_true, ys_pred)]
+    fields = ("n_true", "n_pred", "tp", "fp", "fn", "sum_matched_iou")
+    pooled = []
+    for thresh in thresholds:
+        results = [_matching_from_iou(iou, thresh=thresh, method=method) for iou in ious]
+        pooled.append(Matching(thresh=thresh, **{f: sum(getattr(r, f) for r in results) for f in fields}))
+    return tuple(pooled)
 
 
 @dataclass(frozen=True)

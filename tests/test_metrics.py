@@ -10,6 +10,7 @@ from advseg.metrics import (
     iou_matrix,
     matching,
     matching_dataset,
+    matching_thresholds,
     paper_score,
     paper_score_dataset,
     seg_score,
@@ -185,3 +186,19 @@ def test_paper_f_pooled_over_frames() -> None:
     pooled = paper_score_dataset([y, y], [y, np.zeros_like(y)])
     assert (pooled.n_true, pooled.n_pred, pooled.tp) == (2, 1, 1)
     assert pooled.precision == 1.0 and pooled.recall == 0.5 and pooled.f == pytest.approx(2 / 3)
+
+
+def test_overlap_with_sparse_huge_ids_equals_compact_ids():
+    y_true = np.array([[0, 7, 7, 0], [3, 3, 0, 0]])
+    y_pred = np.array([[0, 2_000_000_000, 2_000_000_000, 5], [5, 5, 0, 0]])
+    compact = np.array([[0, 2, 2, 1], [1, 1, 0, 0]])  # ids in the same order: 5 -> 1, 2e9 -> 2
+    np.testing.assert_allclose(iou_matrix(y_true, y_pred), iou_matrix(y_true, compact))
+    np.testing.assert_allclose(iou_matrix(y_true, compact), [[2 / 3, 0.0], [0.0, 1.0]])
+
+
+def test_matching_thresholds_equals_matching_dataset_per_threshold():
+    rng = np.random.default_rng(0)
+    ys_true = [rng.integers(0, 6, (20, 20)) for _ in range(3)]
+    ys_pred = [np.roll(y, 1, axis=1) for y in ys_true]
+    pooled = matching_thresholds(ys_true, ys_pred, thresholds=(0.1, 0.5))
+    assert pooled == (matching_dataset(ys_true, ys_pred, thresh=0.1), matching_dataset(ys_true, ys_pred, thresh=0.5))
