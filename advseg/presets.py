@@ -8,12 +8,13 @@ training chapter (``book/train.ipynb``) and ``benchmarks/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from advseg.config import DataConfig, ModelConfig, TrainConfig
 
-__all__ = ["PRESETS", "Preset", "get_preset"]
+__all__ = ["PRESETS", "Preset", "apply_options", "get_preset"]
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,48 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def get_preset(name: str, **overrides: Any) -> Preset:
+def get_preset(name: str, *, options: Mapping[str, Any] | None = None, **overrides: Any) -> Preset:
     """The preset called ``name`` with training options replaced by ``overrides`` (None values ignored).
+
+    Parameters
+    ----------
+    name : {"cpu", "paper"}
+    options : mapping, optional
+        Any field of :class:`~advseg.config.ModelConfig`, :class:`~advseg.config.DataConfig`
+        or :class:`~advseg.config.TrainConfig` by name, e.g. ``{"layer4_kernel": 4}``;
+        each goes to the configuration that has it.
+    **overrides
+        Fields of the training configuration.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` or an option's name is unknown.
 
     Examples
     --------
     >>> get_preset("cpu", loss="ce", iterations=50).train.iterations
     50
+    >>> get_preset("cpu", options={"layer4_kernel": 4, "double_softmax": True}).model.layer4_kernel
+    4
     """
     if name not in PRESETS:
         raise ValueError(f"`preset` must be one of {sorted(PRESETS)}, got {name!r}")
     preset = PRESETS[name]
     changes = {key: value for key, value in overrides.items() if value is not None}
-    return replace(preset, train=replace(preset.train, **changes))
+    preset = replace(preset, train=replace(preset.train, **changes))
+    return apply_options(preset, options or {})
+
+
+def apply_options(preset: Preset, options: Mapping[str, Any]) -> Preset:
+    """``preset`` with each option set in the one configuration that has a field of its name."""
+    parts = {"model": preset.model, "data": preset.data, "train": preset.train}
+    owners = {f.name: part for part, config in parts.items() for f in fields(config)}
+    unknown = sorted(set(options) - set(owners))
+    if unknown:
+        raise ValueError(f"`options` must name fields of ModelConfig, DataConfig or TrainConfig, got unknown {unknown}")
+    for part in parts:
+        changes = {key: value for key, value in options.items() if owners[key] == part}
+        if changes:
+            parts[part] = replace(parts[part], **{k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()})
+    return replace(preset, **parts)

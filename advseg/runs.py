@@ -15,7 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,8 @@ def train_run(
     progress: bool = True,
     callbacks: Sequence[Callback] = (),
     evaluate_images: int | None = 0,
+    validation_images: int | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Train on ``n_train`` annotated images of ``data`` and write a run folder.
 
@@ -131,17 +133,21 @@ def train_run(
             (run_dir / name).unlink(missing_ok=True)
     if not resume:
         prepare_output_dir(run_dir, overwrite=overwrite)
-    chosen = get_preset(preset, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
+    if validation_images is not None and validation_images < 1:
+        raise ValueError(f"`validation_images` must be a positive number or None, got {validation_images!r}")
+    chosen = get_preset(preset, options=options, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
+    validation = splits.validation[:validation_images]
     trainer = Trainer(
-        splits.train, splits.validation,
+        splits.train, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
         run_dir=run_dir, callbacks=callbacks,
         metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed},
     )
     info = provenance(trainer.device) | {
         "data": splits.data, "split_rule": splits.rule, "n_train": n_train, "train_names": [s.name for s in splits.train],
-        "loss": loss, "preset": preset, "seed": seed,
+        "loss": loss, "preset": preset, "seed": seed, "options": dict(options or {}),
+        "validation_names": [s.name for s in validation],
         "configs": {"model": asdict(chosen.model), "data": asdict(chosen.data), "train": asdict(chosen.train)},
     }
     if resume:
@@ -156,7 +162,7 @@ def train_run(
         "steps_estimator": result.steps_estimator,
         "steps_discriminator": result.steps_discriminator,
         "train_seconds": round(trainer.elapsed, 2),
-        "n_validation": len(splits.validation),
+        "n_validation": len(validation),
         "device": info["device"],
         "commit": info["commit"],
     }
