@@ -25,6 +25,7 @@ COMMAND_MODULES: dict[str, str] = {
     "segment": "advseg.commands.segment",
     "evaluate": "advseg.commands.evaluate",
     "baseline": "advseg.commands.baseline",
+    "sweep": "advseg.commands.sweep",
 }
 
 

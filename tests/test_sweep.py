@@ -1,0 +1,63 @@
+"""The Table 1 sweep: its grid, commands, result files and resuming."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advseg.sweep import METHODS, Cell, cell_command, grid, is_done, regenerate_command, run_sweep
+
+
+def test_grid_puts_seeds_outermost_so_an_early_stop_covers_every_cell():
+    cells = grid(data=["synthetic-h1299", "dsb2018"], methods=["ce", "watershed"], n_train=[1, 11], seeds=[0, 1])
+    assert len(cells) == 16
+    assert [c.seed for c in cells] == [0] * 8 + [1] * 8
+    assert {(c.data, c.method, c.n_train) for c in cells[:8]} == {(c.data, c.method, c.n_train) for c in cells[8:]}
+
+
+def test_grid_rejects_unknown_methods():
+    with pytest.raises(ValueError, match=r"`methods` must be among .* got \['adv'\]"):
+        grid(methods=["adv"])
+
+
+def test_estimator_cell_runs_the_training_notebook_with_its_parameters():
+    cell = Cell(seed=2, data="dsb2018", n_train=4, method="ce-double-softmax")
+    command = cell_command(cell, runs="runs/sweep")
+    assert command[:3] == ["papermill", "book/train.ipynb", "runs/sweep/cpu/dsb2018/ce-double-softmax/n4-s2/train.ipynb"]
+    parameters = dict(zip(command[command.index("-p") + 1::3], command[command.index("-p") + 2::3]))
+    assert {"n_train": "4", "loss": "ce", "seed": "2", "dataset": "dsb2018", "evaluate_images": "None"}.items() <= parameters.items()
+    assert json.loads(command[command.index("-y") + 1]) == {"options": {"double_softmax": True}}
+
+
+def test_baseline_cell_runs_advseg_baseline():
+    cell = Cell(seed=0, data="synthetic-h1299", n_train=11, method="ilastik-style")
+    assert cell_command(cell, runs="r")[:4] == ["advseg", "baseline", "ilastik-style", "synthetic-h1299"]
+    assert cell.result_path("results") .as_posix() == "results/cpu/synthetic-h1299/ilastik-style/n11-s0.json"
+    assert regenerate_command(cell).startswith("advseg sweep --data synthetic-h1299 --methods ilastik-style --n-train 11 --seeds 0")
+
+
+def test_every_method_is_an_estimator_or_a_baseline():
+    for name, method in METHODS.items():
+        assert method.is_estimator != (method.baseline is not None), name
+
+
+def test_a_truncated_result_file_is_not_done(tmp_path):
+    cell = Cell(seed=0, data="synthetic-h1299", n_train=1, method="ce")
+    path = cell.result_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"cell": {')
+    assert not is_done(cell, results=tmp_path)
+
+
+@pytest.mark.slow
+def test_sweep_runs_a_cell_writes_provenance_and_skips_it_next_time(tmp_path):
+    cells = grid(data=["synthetic-h1299"], methods=["watershed"], n_train=[1], seeds=[0])
+    report = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
+    assert report.done == tuple(cells) and not report.failed
+    result = json.loads(cells[0].result_path(tmp_path / "results").read_text())
+    assert result["command"].startswith("advseg baseline watershed synthetic-h1299 --n-train 1 --seed 0")
+    assert {"commit", "device", "wall_seconds", "train_names"} <= result.keys()
+    assert 0.0 <= result["evaluation"]["paper"]["f"] <= 1.0 and result["evaluation"]["n_images"] == 57
+    again = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
+    assert again.skipped == tuple(cells) and not again.done
