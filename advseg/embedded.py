@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from advseg.datasets import Dataset, Sample, load_dataset
 from advseg.io import prepare_output_dir, write_tiff
 from advseg.paths import default_data_dir
@@ -156,18 +158,17 @@ def synthetic_h1299(
     folder = parent / f"{SYNTHETIC_NAME}-seed{seed}"
     if not _cache_is_current(folder, seed, config):
         parent.mkdir(parents=True, exist_ok=True)
-        movie = synthetic_timelapse(config, seed=seed)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}."))
-        try:
-            write_synthetic(movie, staging, overwrite=True, progress=progress)
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(staging, folder)
-        except OSError:
-            if not _cache_is_current(folder, seed, config):  # another process did not win the race
-                raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        with FileLock(parent / f".{folder.name}.lock"):  # one process writes; the others wait, then read
+            if not _cache_is_current(folder, seed, config):
+                movie = synthetic_timelapse(config, seed=seed)
+                staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}."))
+                try:
+                    write_synthetic(movie, staging, overwrite=True, progress=progress)
+                    if folder.exists():
+                        shutil.rmtree(folder)
+                    os.replace(staging, folder)
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
     meta = json.loads((folder / PROTOCOL_FILE).read_text())
     dataset = load_dataset(folder, progress=progress)
     return SyntheticSet(
