@@ -206,13 +206,16 @@ class SweepReport:
 
 def run_sweep(
     cells: Sequence[Cell], *, results: str | os.PathLike = "results/sweep", runs: str | os.PathLike = "runs/sweep",
-    jobs: int = 1, force: bool = False, progress: bool = True,
+    jobs: int = 1, force: bool = False, progress: bool = True, preview_seeds: Sequence[int] = (0,),
 ) -> SweepReport:
     """Run every cell without a result file (all of them with ``force``), ``jobs`` at a time.
 
     A failed cell is reported and the sweep goes on; ``jobs`` runs share the
-    CPU cores evenly (``OMP_NUM_THREADS``).
+    CPU cores evenly (``OMP_NUM_THREADS``). Cells of ``preview_seeds`` also
+    get a preview (:mod:`advseg.previews`) beside their result file.
     """
+    from advseg.previews import write_preview
+
     if jobs < 1:
         raise ValueError(f"`jobs` must be at least 1, got {jobs}")
     todo = [c for c in cells if force or not is_done(c, results=results)]
@@ -229,12 +232,14 @@ def run_sweep(
     def work(cell: Cell) -> None:
         try:
             result = run_cell(cell, results=results, runs=runs, threads=threads)
+            if cell.seed in preview_seeds:
+                write_preview(cell, runs=runs, results=results)
             done.append(cell)
             if bar is not None:
                 e = result["evaluation"]
                 bar.write(f"{cell.data} {cell.method} {cell.name}: paper F {e['paper']['f']:.3f}, F1@0.5 {e['f1']:.3f}, "
                           f"SEG {e['seg']:.3f} ({result['wall_seconds']:.0f} s)")
-        except RuntimeError as error:
+        except (RuntimeError, OSError) as error:
             failed.append((cell, str(error)))
             if bar is not None:
                 bar.write(f"FAILED {error}")

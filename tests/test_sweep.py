@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from advseg.previews import read_preview
 from advseg.sweep import METHODS, Cell, cell_command, grid, is_done, regenerate_command, run_sweep
 
 
@@ -59,5 +60,7 @@ def test_sweep_runs_a_cell_writes_provenance_and_skips_it_next_time(tmp_path):
     assert result["command"].startswith("advseg baseline watershed synthetic-h1299 --n-train 1 --seed 0")
     assert {"commit", "device", "wall_seconds", "train_names"} <= result.keys()
     assert 0.0 <= result["evaluation"]["paper"]["f"] <= 1.0 and result["evaluation"]["n_images"] == 57
+    preview = read_preview(cells[0], results=tmp_path / "results")
+    assert len(preview.names) == 3 and preview.labels[0].shape == (256, 320) and preview.labels[0].max() > 10
     again = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
     assert again.skipped == tuple(cells) and not again.done

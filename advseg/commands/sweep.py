@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time, sharing the cores (default 1)")
     parser.add_argument("--force", action="store_true", help="run the cells again even if they have results")
     parser.add_argument("--dry-run", action="store_true", help="list the cells and their commands, run nothing")
+    parser.add_argument("--previews-only", action="store_true",
+                        help="run nothing; write the missing previews of finished seed-0 cells from their run folders")
     parser.set_defaults(handler=run)
 
 
@@ -42,6 +44,13 @@ def run(args: argparse.Namespace) -> int:
 
         preset = "paper" if torch.cuda.is_available() else "cpu"
     cells = grid(data=args.data, methods=args.methods, n_train=args.n_train, seeds=args.seeds, preset=preset)
+    if args.previews_only:
+        from advseg.previews import preview_path, write_preview
+
+        for cell in cells:
+            if cell.seed == 0 and is_done(cell, results=args.results) and not preview_path(cell, results=args.results).is_file():
+                print(f"preview: {write_preview(cell, runs=args.runs, results=args.results)}")
+        return 0
     if args.dry_run:
         for cell in cells:
             state = "done" if is_done(cell, results=args.results) else "todo"

@@ -1,0 +1,154 @@
+"""Read the sweep's result files, aggregate them over seeds, and set them beside the paper's Table 1.
+
+Every number the results chapter shows comes from here, and every number
+here comes from a result file written by :func:`advseg.sweep.run_cell`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["METRICS", "PAPER_TABLE1", "Summary", "aggregate", "load_results", "metric_value", "paper_comparison"]
+
+# The paper's Table 1 (its H1299 frames, its protocol): column -> (method, N_train, precision, recall, F)
+PAPER_TABLE1: dict[str, tuple[str, int | None, float, float, float]] = {
+    "ADV-1": ("adversarial", 1, 0.899, 0.820, 0.858),
+    "ADV-2": ("adversarial", 2, 0.854, 0.872, 0.863),
+    "ADV-4": ("adversarial", 4, 0.868, 0.868, 0.868),
+    "ADV-11": ("adversarial", 11, 0.858, 0.865, 0.861),
+    "CE Loss-11": ("ce", 11, 0.0243, 0.6711, 0.047),
+    "Ilastik": ("ilastik-style", None, 0.885, 0.824, 0.853),  # the paper does not say how much was annotated
+}
+
+# metric name -> path into a result file's "evaluation" object
+METRICS: dict[str, tuple[str, ...]] = {
+    "paper_f": ("paper", "f"),
+    "paper_precision": ("paper", "precision"),
+    "paper_recall": ("paper", "recall"),
+    "f1": ("f1",),
+    "f1@0.75": ("thresholds", "0.75", "f1"),
+    "ap": ("ap",),
+    "pq": ("pq",),
+    "seg": ("seg",),
+}
+
+
+def metric_value(result: dict[str, Any], metric: str) -> float:
+    """One metric of one result file's contents.
+
+    Examples
+    --------
+    >>> metric_value({"evaluation": {"paper": {"f": 0.5}}}, "paper_f")
+    0.5
+    """
+    if metric not in METRICS:
+        raise ValueError(f"`metric` must be one of {sorted(METRICS)}, got {metric!r}")
+    value: Any = result["evaluation"]
+    for key in METRICS[metric]:
+        value = value[key]
+    return float(value)
+
+
+def load_results(folder: str | os.PathLike, *, preset: str | None = None) -> list[dict[str, Any]]:
+    """Every result file under ``folder`` (``<preset>/<data>/<method>/n<N>-s<seed>.json``), sorted.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` does not exist.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"`folder` {folder} does not exist; run `advseg sweep` to make result files")
+    results = [json.loads(path.read_text()) for path in sorted(folder.glob("*/*/*/n*-s*.json"))]
+    if preset is not None:
+        results = [r for r in results if r["cell"]["preset"] == preset]
+    return sorted(results, key=lambda r: (r["cell"]["data"], r["cell"]["method"], r["cell"]["n_train"], r["cell"]["seed"]))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One cell of a table: a metric over seeds."""
+
+    data: str
+    method: str
+    n_train: int
+    metric: str
+    values: tuple[float, ...]  # one per seed, in seed order
+    seeds: tuple[int, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+    @property
+    def half_width(self) -> float:
+        """Half the 95 % confidence interval of the mean (Student's t); NaN for one seed."""
+        if self.n < 2:
+            return math.nan
+        return float(stats.t.ppf(0.975, self.n - 1) * np.std(self.values, ddof=1) / math.sqrt(self.n))
+
+    def text(self, *, percent: bool = True) -> str:
+        """``mean ± half width`` (the half width left out for one seed).
+
+        Examples
+        --------
+        >>> Summary("d", "ce", 1, "paper_f", (0.8, 0.9, 0.85), (0, 1, 2)).text()
+        '85.0 ± 12.4'
+        """
+        scale = 100 if percent else 1
+        digits = 1 if percent else 3
+        if self.n < 2:
+            return f"{scale * self.mean:.{digits}f}"
+        return f"{scale * self.mean:.{digits}f} ± {scale * self.half_width:.{digits}f}"
+
+
+def aggregate(results: Iterable[dict[str, Any]], metric: str = "paper_f") -> list[Summary]:
+    """``metric`` per (data set, method, N_train), over seeds."""
+    groups: dict[tuple[str, str, int], list[tuple[int, float]]] = {}
+    for result in results:
+        cell = result["cell"]
+        groups.setdefault((cell["data"], cell["method"], cell["n_train"]), []).append((cell["seed"], metric_value(result, metric)))
+    summaries = []
+    for (data, method, n_train), pairs in sorted(groups.items()):
+        pairs.sort()
+        summaries.append(Summary(data, method, n_train, metric, tuple(v for _, v in pairs), tuple(s for s, _ in pairs)))
+    return summaries
+
+
+def paper_comparison(results: Sequence[dict[str, Any]], *, data: str = "synthetic-h1299", ilastik_n_train: int = 11) -> list[dict[str, str]]:
+    """Table 1's columns, the paper's numbers beside ours (mean ± 95 % CI over seeds, in %).
+
+    Returns
+    -------
+    list of dict
+        One row per Table 1 column: ``column``, ``ours`` (what we ran),
+        then paper/ours precision, recall and F, and ``seeds``.
+    """
+    rows = []
+    for column, (method, n_train, precision, recall, f) in PAPER_TABLE1.items():
+        n = n_train if n_train is not None else ilastik_n_train
+        ours = {metric: [s for s in aggregate(results, metric) if (s.data, s.method, s.n_train) == (data, method, n)]
+                for metric in ("paper_precision", "paper_recall", "paper_f")}
+        found = {metric: summaries[0] for metric, summaries in ours.items() if summaries}
+        rows.append({
+            "column": column, "ours": f"{method}, N_train = {n}",
+            "paper P": f"{100 * precision:.1f}", "ours P": found["paper_precision"].text() if found else "—",
+            "paper R": f"{100 * recall:.1f}", "ours R": found["paper_recall"].text() if found else "—",
+            "paper F": f"{100 * f:.1f}", "ours F": found["paper_f"].text() if found else "—",
+            "seeds": str(found["paper_f"].n) if found else "0",
+        })
+    return rows

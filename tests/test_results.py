@@ -1,0 +1,49 @@
+"""Aggregating result files over seeds, and the paper's table beside ours."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from advseg.results import PAPER_TABLE1, aggregate, load_results, metric_value, paper_comparison
+
+
+def result(method: str, n_train: int, seed: int, f: float, data: str = "synthetic-h1299") -> dict:
+    return {"cell": {"data": data, "method": method, "n_train": n_train, "seed": seed, "preset": "cpu"},
+            "evaluation": {"paper": {"f": f, "precision": f, "recall": f}, "f1": f, "seg": f, "ap": f, "pq": f,
+                           "thresholds": {"0.75": {"f1": f}}}}
+
+
+def test_mean_and_95_percent_interval_over_three_seeds():
+    (summary,) = aggregate([result("ce", 4, s, f) for s, f in enumerate((0.8, 0.9, 0.85))])
+    assert summary.mean == pytest.approx(0.85)
+    assert summary.half_width == pytest.approx(4.302653 * 0.05 / math.sqrt(3), rel=1e-6)
+    assert summary.seeds == (0, 1, 2)
+
+
+def test_one_seed_has_no_interval():
+    (summary,) = aggregate([result("ce", 4, 0, 0.8)])
+    assert math.isnan(summary.half_width) and summary.text() == "80.0"
+
+
+def test_unknown_metric_names_the_choices():
+    with pytest.raises(ValueError, match=r"`metric` must be one of .*got 'F'"):
+        metric_value(result("ce", 1, 0, 0.5), "F")
+
+
+def test_paper_comparison_fills_the_columns_we_ran():
+    rows = paper_comparison([result("adversarial", 1, s, 0.7) for s in range(3)])
+    assert [r["column"] for r in rows] == list(PAPER_TABLE1)
+    assert rows[0]["paper F"] == "85.8" and rows[0]["ours F"] == "70.0 ± 0.0" and rows[0]["seeds"] == "3"
+    assert rows[1]["ours F"] == "—"
+
+
+def test_load_results_reads_the_sweep_layout(tmp_path):
+    path = tmp_path / "cpu" / "synthetic-h1299" / "ce" / "n4-s1.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(result("ce", 4, 1, 0.8)))
+    assert [r["cell"]["seed"] for r in load_results(tmp_path)] == [1]
+    with pytest.raises(FileNotFoundError, match="advseg sweep"):
+        load_results(tmp_path / "missing")
