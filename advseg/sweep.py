@@ -28,11 +28,14 @@ from advseg.paths import repository_root
 from advseg.runs import git_commit
 
 __all__ = [
-    "DATASETS", "METHODS", "Cell", "Method", "SweepReport",
+    "ABLATIONS", "DATASETS", "METHODS", "TABLE_METHODS", "Cell", "Method", "SweepReport",
     "cell_command", "grid", "is_done", "regenerate_command", "run_cell", "run_sweep",
 ]
 
 DATASETS = ("synthetic-h1299", "dsb2018")  # names advseg.paths.resolve_data knows
+TABLE_METHODS = ("adversarial", "ce", "hybrid", "ilastik-style", "watershed")  # the Table 1 grid
+ABLATIONS = ("ce-double-softmax", "ce-layer4-k4", "ce-same-padding", "ce-bn-affine", "ce-lr-1e-4", "ce-rmsprop-torch",
+             "adversarial-saturating", "adversarial-20-10")  # paper-versus-code differences
 VALIDATION_IMAGES = 16  # model selection on the first 16 validation images (the synthetic set has 4)
 
 
@@ -57,6 +60,18 @@ METHODS: dict[str, Method] = {
     "hybrid": Method("the same estimator, 0.5 adversarial + 0.5 cross-entropy", loss="hybrid"),
     "ce-double-softmax": Method("cross-entropy on softmax probabilities (the original code's softmax twice)",
                                 loss="ce", options=(("double_softmax", True),)),
+    # one difference between the paper's text and its code each (the chapter on the paper and its code)
+    "ce-layer4-k4": Method("cross-entropy; 4x4 fourth layer as the paper's text (code: 3x3)", loss="ce", options=(("layer4_kernel", 4),)),
+    "ce-same-padding": Method("cross-entropy; 'same' padding (code: VALID)", loss="ce", options=(("padding", "same"),)),
+    "ce-bn-affine": Method("cross-entropy; batch norm scale and offset trained (code: never)", loss="ce", options=(("bn_affine", True),)),
+    "ce-lr-1e-4": Method("cross-entropy; estimator learning rate 1e-4 as the paper's text (code: 1e-3)", loss="ce",
+                         options=(("lr_estimator", 1e-4),)),
+    "ce-rmsprop-torch": Method("cross-entropy; PyTorch's RMSprop (code: TensorFlow's)", loss="ce", options=(("optimizer", "rmsprop_torch"),)),
+    "adversarial-saturating": Method("adversarial; saturating log(1 - D) estimator loss as eq. (4) (code: -log D)",
+                                     loss="adversarial", options=(("estimator_form", "saturating"),)),
+    "adversarial-20-10": Method("adversarial; the paper's 20 D : 10 E schedule, equal learning rates, no label noise",
+                                loss="adversarial", options=(("d_steps", 20), ("e_steps", 10), ("lr_discriminator", 1e-3),
+                                                             ("manual_smoothing", 0.0))),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
 }
@@ -89,7 +104,7 @@ class Cell:
 
 
 def grid(
-    *, data: Iterable[str] = DATASETS, methods: Iterable[str] = ("adversarial", "ce", "hybrid", "ilastik-style", "watershed"),
+    *, data: Iterable[str] = DATASETS, methods: Iterable[str] = TABLE_METHODS,
     n_train: Iterable[int] = (1, 2, 4, 11), seeds: Iterable[int] = (0, 1, 2), preset: str = "cpu",
 ) -> list[Cell]:
     """Every cell, seed first: a sweep stopped early has covered the whole table with fewer seeds.

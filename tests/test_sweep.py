@@ -64,3 +64,14 @@ def test_sweep_runs_a_cell_writes_provenance_and_skips_it_next_time(tmp_path):
     assert len(preview.names) == 3 and preview.labels[0].shape == (256, 320) and preview.labels[0].max() > 10
     again = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
     assert again.skipped == tuple(cells) and not again.done
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_every_method_option_names_a_configuration_field(name):
+    from advseg.presets import get_preset
+
+    method = METHODS[name]
+    preset = get_preset("cpu", options=dict(method.options))
+    for key, value in method.options:
+        config = next(c for c in (preset.model, preset.data, preset.train) if hasattr(c, key))
+        assert getattr(config, key) == value

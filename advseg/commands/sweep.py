@@ -9,16 +9,15 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from advseg.sweep import DATASETS, METHODS
+    from advseg.sweep import DATASETS, METHODS, TABLE_METHODS
 
     parser = subparsers.add_parser(
         "sweep", help="run the Table 1 grid; finished cells (with a result file) are skipped",
         description="Run every (data set, method, N_train, seed) cell without a result file: estimators through "
         "papermill book/train.ipynb, baselines through advseg baseline. Run from the repository root.")
     parser.add_argument("--data", nargs="+", default=list(DATASETS), help=f"data sets (default: {' '.join(DATASETS)})")
-    parser.add_argument("--methods", nargs="+", default=["adversarial", "ce", "hybrid", "ilastik-style", "watershed"],
-                        choices=sorted(METHODS), metavar="METHOD",
-                        help=f"among {', '.join(METHODS)} (default: all but ce-double-softmax)")
+    parser.add_argument("--methods", nargs="+", default=list(TABLE_METHODS), choices=sorted(METHODS), metavar="METHOD",
+                        help=f"among {', '.join(METHODS)} (default: {' '.join(TABLE_METHODS)})")
     parser.add_argument("--n-train", nargs="+", type=int, default=[1, 2, 4, 11], help="default: 1 2 4 11")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="default: 0 1 2")
     parser.add_argument("--preset", choices=["auto", "cpu", "paper"], default="auto",
