@@ -17,7 +17,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["METRICS", "PAPER_TABLE1", "Summary", "aggregate", "load_results", "metric_value", "paper_comparison"]
+__all__ = [
+    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "best", "find", "html_table", "load_results", "markdown_table", "method_table",
+    "metric_value", "paper_comparison",
+]
 
 # The paper's Table 1 (its H1299 frames, its protocol): column -> (method, N_train, precision, recall, F)
 PAPER_TABLE1: dict[str, tuple[str, int | None, float, float, float]] = {
@@ -152,3 +155,66 @@ def paper_comparison(results: Sequence[dict[str, Any]], *, data: str = "syntheti
             "seeds": str(found["paper_f"].n) if found else "0",
         })
     return rows
+
+
+def method_table(results: Sequence[dict[str, Any]], *, data: str, metric: str = "paper_f",
+                 methods: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """One row per method, one column per N_train: ``mean ± 95 % CI`` in % (and the number of seeds)."""
+    summaries = [s for s in aggregate(results, metric) if s.data == data]
+    n_trains = sorted({s.n_train for s in summaries})
+    order = list(methods) if methods is not None else sorted({s.method for s in summaries})
+    rows = []
+    for method in order:
+        found = {s.n_train: s for s in summaries if s.method == method}
+        if found:
+            rows.append({"method": method} | {f"N_train = {n}": f"{found[n].text()} ({found[n].n})" if n in found else "—"
+                                              for n in n_trains})
+    return rows
+
+
+def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table of ``rows`` (dicts with the same keys).
+
+    Examples
+    --------
+    >>> print(markdown_table([{"a": 1, "b": "x"}]))
+    | a | b |
+    |---|---|
+    | 1 | x |
+    """
+    if not rows:
+        return "*(no results yet)*"
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def find(results: Sequence[dict[str, Any]], *, data: str, method: str, n_train: int, metric: str = "paper_f") -> Summary | None:
+    """The summary of one (data, method, N_train), or None when it has no results."""
+    matches = [s for s in aggregate(results, metric) if (s.data, s.method, s.n_train) == (data, method, n_train)]
+    return matches[0] if matches else None
+
+
+def best(results: Sequence[dict[str, Any]], *, data: str, metric: str = "f1", n_train: int | None = None) -> Summary | None:
+    """The (method, N_train) with the highest mean ``metric`` on ``data`` (at ``n_train`` when given)."""
+    candidates = [s for s in aggregate(results, metric) if s.data == data and n_train in (None, s.n_train)]
+    return max(candidates, key=lambda s: s.mean, default=None)
+
+
+def html_table(rows: Sequence[dict[str, Any]], *, caption: str = "") -> str:
+    """An HTML table of ``rows`` (dicts with the same keys), for notebooks and the book.
+
+    Examples
+    --------
+    >>> html_table([{"a": 1}], caption="c")
+    '<table><caption>c</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+    """
+    import html
+
+    if not rows:
+        return "<p><em>(no results yet)</em></p>"
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
+    caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -46,3 +46,15 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"advseg {advseg.__version__}"
+
+
+def test_train_rejects_an_unknown_configuration_field(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["train", "synthetic-h1299", "--n-train", "1", "--out", str(tmp_path / "run"), "--set", "kernel=4"])
+    assert code == 1
+    assert "`options` must name fields of ModelConfig, DataConfig or TrainConfig, got unknown ['kernel']" in capsys.readouterr().err
+
+
+def test_train_set_needs_field_equals_value(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", "synthetic-h1299", "--n-train", "1", "--out", "x", "--set", "unet"])
+    assert "expected FIELD=VALUE" in capsys.readouterr().err
