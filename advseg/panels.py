@@ -155,7 +155,7 @@ def switcher_html(comparison: ComparisonSet, *, uid: str) -> str:
 <p>N<sub>train</sub> <select id="{uid}-n">{options["n"]}</select>
 method <select id="{uid}-method">{options["method"]}</select>
 image <select id="{uid}-frame">{options["frame"]}</select></p>
-<div style="display:grid;grid-template-columns:repeat(4,1fr);gap:4px;">{figures}</div>
+<div style="display:grid;grid-template-columns:repeat(2,1fr);gap:4px;max-width:760px;">{figures}</div>
 <p id="{uid}-counts"></p><p>errors: {legend}</p>
 <script>(function() {{
   const frames = {json.dumps(frames)}, choice = {json.dumps(choice)};
