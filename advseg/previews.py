@@ -62,7 +62,8 @@ def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
     from advseg.postprocess import postprocess
 
     model = load_model(run_dir / "model.pt")
-    return [postprocess(predict_probs(model.estimator, s.image, data_config=model.data_config), method="paper") for s in samples]
+    method = METHODS[cell.method].postprocess
+    return [postprocess(predict_probs(model.estimator, s.image, data_config=model.data_config), method=method) for s in samples]
 
 
 def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES) -> Path:

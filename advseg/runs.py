@@ -92,6 +92,7 @@ def train_run(
     evaluate_images: int | None = 0,
     validation_images: int | None = None,
     options: Mapping[str, Any] | None = None,
+    postprocess: str = "paper",
 ) -> RunResult:
     """Train on ``n_train`` annotated images of ``data`` and write a run folder.
 
@@ -170,8 +171,8 @@ def train_run(
     if evaluate_images != 0:
         samples = splits.evaluation if evaluate_images is None else splits.evaluation[:evaluate_images]
         start = time.perf_counter()
-        evaluation = evaluate_model(trainer, samples, progress=progress)
-        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples),
+        evaluation = evaluate_model(trainer, samples, method=postprocess, progress=progress)
+        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)

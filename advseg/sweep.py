@@ -47,7 +47,7 @@ class Method:
     loss: str | None = None  # estimator cells: the training loss
     options: tuple[tuple[str, Any], ...] = ()  # estimator cells: configuration fields (see get_preset)
     baseline: str | None = None  # baseline cells: the advseg baseline method
-    postprocess: str = "paper"  # baseline cells: post-processing of pixel probabilities
+    postprocess: str = "paper"  # how pixel probabilities become nuclei for the reported scores
 
     @property
     def is_estimator(self) -> bool:
@@ -72,6 +72,10 @@ METHODS: dict[str, Method] = {
     "adversarial-20-10": Method("adversarial; the paper's 20 D : 10 E schedule, equal learning rates, no label noise",
                                 loss="adversarial", options=(("d_steps", 20), ("e_steps", 10), ("lr_discriminator", 1e-3),
                                                              ("manual_smoothing", 0.0))),
+    # the best configuration found for real data
+    "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
+                         loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
+                         postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
 }
@@ -133,7 +137,7 @@ def cell_command(cell: Cell, *, runs: str | os.PathLike, validation_images: int 
     parameters = {
         "n_train": cell.n_train, "loss": method.loss, "preset": cell.preset, "iterations": None, "batch_size": None,
         "seed": cell.seed, "dataset": cell.data, "device": "auto", "output_dir": run_dir,
-        "evaluate_images": None, "validation_images": validation_images,
+        "evaluate_images": None, "validation_images": validation_images, "postprocess": method.postprocess,
     }
     command = ["papermill", "book/train.ipynb", f"{run_dir}/train.ipynb", "--log-output", "--no-progress-bar"]
     for key, value in parameters.items():
@@ -200,7 +204,7 @@ def run_cell(cell: Cell, *, results: str | os.PathLike, runs: str | os.PathLike,
         "train_names": run_info.get("train_names"),
         "train_seconds": metrics.get("train_seconds"),
     } | {key: metrics[key] for key in ("selected_step", "validation", "n_validation", "n_evaluation", "evaluate_seconds",
-                                       "predict_seconds") if key in metrics}
+                                       "predict_seconds", "postprocess") if key in metrics}
     result["evaluation"] = {k: v for k, v in metrics["evaluation"].items() if k != "missing"}
     path = root / cell.result_path(results)
     path.parent.mkdir(parents=True, exist_ok=True)

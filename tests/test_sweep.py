@@ -29,6 +29,8 @@ def test_estimator_cell_runs_the_training_notebook_with_its_parameters():
     parameters = dict(zip(command[command.index("-p") + 1::3], command[command.index("-p") + 2::3]))
     assert {"n_train": "4", "loss": "ce", "seed": "2", "dataset": "dsb2018", "evaluate_images": "None"}.items() <= parameters.items()
     assert json.loads(command[command.index("-y") + 1]) == {"options": {"double_softmax": True}}
+    assert parameters["postprocess"] == "paper"
+    assert "watershed" in cell_command(Cell(seed=0, data="dsb2018", n_train=365, method="unet-ce-ws"), runs="r")
 
 
 def test_baseline_cell_runs_advseg_baseline():

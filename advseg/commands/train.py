@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(repeatable)")
     parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
+    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
+                        help="how --evaluate makes nuclei from probabilities (default paper)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         args.data, n_train=args.n_train, out=args.out, loss=args.loss, preset=args.preset,
         iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
         resume=args.resume, overwrite=args.overwrite, options=dict(args.options),
-        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0,
+        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=args.postprocess,
     )
     validation = result.metrics["validation"]
     print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "
