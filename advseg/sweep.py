@@ -76,6 +76,9 @@ METHODS: dict[str, Method] = {
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
                          postprocess="watershed"),
+    "unet-ce-ws-crop96": Method("unet-ce-ws with 96-px training crops and 2500 steps (more context per crop)", loss="ce",
+                                options=(("estimator", "unet"), ("normalize", "percentile"), ("crop_size", 96),
+                                         ("iterations", 2500)), postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
 }
