@@ -1,0 +1,29 @@
+"""The models committed under results/models load with today's code and still segment real nuclei."""
+
+from __future__ import annotations
+
+import pytest
+
+from advseg.evaluation import evaluate_labels
+from advseg.inference import predict_probs
+from advseg.modelfile import load_model
+from advseg.paths import repository_root
+from advseg.postprocess import postprocess
+from advseg.splits import make_splits
+
+MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws.pt"
+
+
+def test_committed_model_loads_with_its_configuration():
+    model = load_model(MODEL)
+    assert model.model_config.estimator == "unet" and model.data_config.normalize == "percentile"
+
+
+@pytest.mark.slow
+def test_committed_model_segments_dsb2018_test_images(dsb_dir):
+    model = load_model(MODEL)
+    samples = make_splits(dsb_dir, n_train=1, seed=0).evaluation[:6]
+    predictions = [postprocess(predict_probs(model.estimator, s.image, data_config=model.data_config), method="watershed")
+                   for s in samples]
+    evaluation = evaluate_labels([s.labels for s in samples], predictions)
+    assert evaluation.at(0.5).f1 > 0.6, evaluation.table()
