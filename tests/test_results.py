@@ -47,3 +47,21 @@ def test_load_results_reads_the_sweep_layout(tmp_path):
     assert [r["cell"]["seed"] for r in load_results(tmp_path)] == [1]
     with pytest.raises(FileNotFoundError, match="advseg sweep"):
         load_results(tmp_path / "missing")
+
+
+def test_variant_table_pairs_the_text_choice_with_the_code_choice_by_seed():
+    from advseg.differences import variant_table
+
+    results = [result("ce", 4, 0, 0.80), result("ce", 4, 1, 0.90), result("ce-layer4-k4", 4, 0, 0.75)]
+    row = next(r for r in variant_table(results) if r["text"] == "ce-layer4-k4")
+    assert row["paper_f: code"] == "85.0 ± 63.5" and row["paper_f: text"] == "75.0" and row["paper_f: change"] == "-5.0"
+    untried = next(r for r in variant_table(results) if r["text"] == "ce-bn-affine")
+    assert untried["paper_f: change"] == "—"
+
+
+def test_selection_optimism_is_validation_minus_evaluation():
+    from advseg.differences import selection_optimism
+
+    r = result("ce", 4, 0, 0.80) | {"validation": {"val_paper_f": 0.9}}
+    (row,) = selection_optimism([r])
+    assert row["optimism (points)"] == 10.0 and row["runs"] == 1
