@@ -44,5 +44,8 @@ def plot_metric_vs_n_train(results: Sequence[dict[str, Any]], *, data: str, metr
     ax.set_xlabel("annotated training images, N_train")
     ax.set_ylabel(f"{METRIC_LABELS[metric]}, %")
     ax.set_title(data)
-    ax.legend(fontsize=8, loc="lower right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="lower right")
+    if not summaries:
+        ax.text(0.5, 0.5, "no results yet", transform=ax.transAxes, ha="center", va="center", color="0.5")
     return ax

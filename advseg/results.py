@@ -208,7 +208,7 @@ def html_table(rows: Sequence[dict[str, Any]], *, caption: str = "") -> str:
     Examples
     --------
     >>> html_table([{"a": 1}], caption="c")
-    '<table><caption>c</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+    '<table class="table"><caption>c</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
     """
     import html
 
@@ -217,4 +217,4 @@ def html_table(rows: Sequence[dict[str, Any]], *, caption: str = "") -> str:
     head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
     caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table class="table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
