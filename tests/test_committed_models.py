@@ -11,7 +11,7 @@ from advseg.paths import repository_root
 from advseg.postprocess import postprocess
 from advseg.splits import make_splits
 
-MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws.pt"
+MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws-crop96.pt"
 
 
 def test_committed_model_loads_with_its_configuration():
