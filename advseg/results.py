@@ -160,7 +160,7 @@ def paper_comparison(results: Sequence[dict[str, Any]], *, data: str = "syntheti
 def method_table(results: Sequence[dict[str, Any]], *, data: str, metric: str = "paper_f",
                  methods: Sequence[str] | None = None) -> list[dict[str, str]]:
     """One row per method, one column per N_train: ``mean ± 95 % CI`` in % (and the number of seeds)."""
-    summaries = [s for s in aggregate(results, metric) if s.data == data]
+    summaries = [s for s in aggregate(results, metric) if s.data == data and (methods is None or s.method in methods)]
     n_trains = sorted({s.n_train for s in summaries})
     order = list(methods) if methods is not None else sorted({s.method for s in summaries})
     rows = []
