@@ -18,8 +18,8 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "best", "find", "html_table", "load_results", "markdown_table", "method_table",
-    "metric_value", "paper_comparison",
+    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "best", "coverage_table", "find", "html_table", "load_results",
+    "markdown_table", "method_table", "metric_rows", "metric_value", "paper_comparison", "provenance_table", "ranking_table",
 ]
 
 # The paper's Table 1 (its H1299 frames, its protocol): column -> (method, N_train, precision, recall, F)
@@ -218,3 +218,55 @@ def html_table(rows: Sequence[dict[str, Any]], *, caption: str = "") -> str:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
     caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cells(results: Sequence[dict[str, Any]], **where: Any) -> list[dict[str, Any]]:
+    return [r for r in results if all(r["cell"][key] == value for key, value in where.items())]
+
+
+def coverage_table(results: Sequence[dict[str, Any]], *, data: Sequence[str], methods: Sequence[str],
+                   n_trains: Sequence[int] = (1, 2, 4, 11)) -> list[dict[str, Any]]:
+    """Result files (seeds) per (data set, method) and N_train."""
+    return [{"data": d, "method": m} | {f"N_train = {n}": len(_cells(results, data=d, method=m, n_train=n)) for n in n_trains}
+            for d in data for m in methods]
+
+
+def ranking_table(results: Sequence[dict[str, Any]], *, data: str, metric: str = "f1", top: int = 8) -> list[dict[str, Any]]:
+    """The ``top`` (method, N_train) on ``data`` by mean ``metric``, with SEG, seeds and the command of seed 0's run."""
+    from advseg.sweep import METHODS
+
+    rows = []
+    for s in sorted((s for s in aggregate(results, metric) if s.data == data), key=lambda s: -s.mean)[:top]:
+        seg = find(results, data=data, method=s.method, n_train=s.n_train, metric="seg")
+        run = _cells(results, data=data, method=s.method, n_train=s.n_train)[0]
+        rows.append({"method": s.method, "N_train": s.n_train, f"{metric} (%)": s.text(), "SEG (%)": seg.text(), "seeds": s.n,
+                     "what": METHODS[s.method].description if s.method in METHODS else "", "command": run["command"]})
+    return rows
+
+
+def provenance_table(results: Sequence[dict[str, Any]], *, data: Sequence[str], methods: Sequence[str]) -> list[dict[str, Any]]:
+    """Per (data set, method): runs, commits, devices, median wall time and the line that regenerates one cell."""
+    rows = []
+    for d in data:
+        for m in methods:
+            files = _cells(results, data=d, method=m)
+            if files:
+                walls = sorted(r["wall_seconds"] for r in files)
+                rows.append({"data": d, "method": m, "runs": len(files),
+                             "commits": ", ".join(sorted({str(r["commit"])[:9] for r in files})),
+                             "devices": ", ".join(sorted({f'{r["device"]} x{r["cpu_threads"]}' for r in files})),
+                             "median wall s": walls[len(walls) // 2], "regenerate one cell": files[0]["regenerate"]})
+    return rows
+
+
+def metric_rows(results: Sequence[dict[str, Any]], *, data: str, methods: Sequence[str], n_trains: Sequence[int],
+                metrics: Sequence[str] = ("paper_precision", "paper_recall", "paper_f")) -> list[dict[str, Any]]:
+    """One row per (method, N_train, metric): mean ± 95 % CI in % and the number of seeds."""
+    rows = []
+    for method in methods:
+        for n_train in n_trains:
+            for metric in metrics:
+                s = find(results, data=data, method=method, n_train=n_train, metric=metric)
+                rows.append({"method": method, "N_train": n_train, "metric": metric, "value (%)": s.text() if s else "—",
+                             "seeds": s.n if s else 0})
+    return rows

@@ -65,3 +65,13 @@ def test_selection_optimism_is_validation_minus_evaluation():
     r = result("ce", 4, 0, 0.80) | {"validation": {"val_paper_f": 0.9}}
     (row,) = selection_optimism([r])
     assert row["optimism (points)"] == 10.0 and row["runs"] == 1
+
+
+def test_coverage_counts_seeds_per_cell_and_metric_rows_fill_gaps():
+    from advseg.results import coverage_table, metric_rows
+
+    results = [result("ce", 4, 0, 0.8), result("ce", 4, 1, 0.9)]
+    (row,) = coverage_table(results, data=["synthetic-h1299"], methods=["ce"])
+    assert row["N_train = 4"] == 2 and row["N_train = 1"] == 0
+    rows = metric_rows(results, data="synthetic-h1299", methods=["ce"], n_trains=[4, 11], metrics=["paper_f"])
+    assert [r["seeds"] for r in rows] == [2, 0] and rows[1]["value (%)"] == "—"
