@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "best", "coverage_table", "find", "html_table", "load_results",
+    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "coverage_table", "find", "html_table", "load_results",
     "markdown_table", "method_table", "metric_rows", "metric_value", "paper_comparison", "provenance_table", "ranking_table",
 ]
 
@@ -194,12 +194,6 @@ def find(results: Sequence[dict[str, Any]], *, data: str, method: str, n_train: 
     """The summary of one (data, method, N_train), or None when it has no results."""
     matches = [s for s in aggregate(results, metric) if (s.data, s.method, s.n_train) == (data, method, n_train)]
     return matches[0] if matches else None
-
-
-def best(results: Sequence[dict[str, Any]], *, data: str, metric: str = "f1", n_train: int | None = None) -> Summary | None:
-    """The (method, N_train) with the highest mean ``metric`` on ``data`` (at ``n_train`` when given)."""
-    candidates = [s for s in aggregate(results, metric) if s.data == data and n_train in (None, s.n_train)]
-    return max(candidates, key=lambda s: s.mean, default=None)
 
 
 def html_table(rows: Sequence[dict[str, Any]], *, caption: str = "") -> str:
