@@ -20,7 +20,7 @@ from advseg.config import ModelConfig
 from advseg.models.estimator import build_estimator
 from advseg.models.summary import n_parameters
 from advseg.optim import build_optimizer
-from advseg.results import find
+from advseg.results import find, paired_difference
 
 __all__ = ["DIFFERENCES", "Difference", "ce_gradient", "estimator_geometry", "optimizer_steps", "selection_optimism", "variant_table"]
 
@@ -127,12 +127,8 @@ def variant_table(results: Sequence[dict[str, Any]], *, data: str = "synthetic-h
             text = find(results, data=data, method=difference.variant, n_train=n_train, metric=metric)
             row[f"{metric}: code"] = code.text() if code else "—"
             row[f"{metric}: text"] = text.text() if text else "—"
-            if code and text:
-                seeds = sorted(set(code.seeds) & set(text.seeds))
-                paired = [text.values[text.seeds.index(s)] - code.values[code.seeds.index(s)] for s in seeds]
-                row[f"{metric}: change"] = f"{100 * np.mean(paired):+.1f}" if paired else "—"
-            else:
-                row[f"{metric}: change"] = "—"
+            change = paired_difference(text, code) if code and text else None
+            row[f"{metric}: change"] = change.text(signed=True) if change else "—"
         rows.append(row)
     return rows
 

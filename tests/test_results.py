@@ -75,3 +75,42 @@ def test_coverage_counts_seeds_per_cell_and_metric_rows_fill_gaps():
     assert row["N_train = 4"] == 2 and row["N_train = 1"] == 0
     rows = metric_rows(results, data="synthetic-h1299", methods=["ce"], n_trains=[4, 11], metrics=["paper_f"])
     assert [r["seeds"] for r in rows] == [2, 0] and rows[1]["value (%)"] == "—"
+
+
+def test_paired_difference_uses_the_seeds_both_cells_have():
+    from advseg.results import paired_difference
+
+    (a,) = aggregate([result("adversarial", 4, s, f) for s, f in enumerate((0.70, 0.60, 0.80))])
+    (b,) = aggregate([result("ce", 4, s, f) for s, f in [(1, 0.70), (2, 0.90), (3, 0.50)]])
+    difference = paired_difference(a, b)
+    assert difference.seeds == (1, 2) and difference.values == pytest.approx((-0.10, -0.10))
+    assert difference.half_width == pytest.approx(0.0, abs=1e-12)
+    (c,) = aggregate([result("ce", 4, 7, 0.5)])
+    assert paired_difference(a, c) is None
+
+
+def test_paired_difference_refuses_two_metrics():
+    from advseg.results import paired_difference
+
+    (a,) = aggregate([result("ce", 4, 0, 0.5)], "paper_f")
+    (b,) = aggregate([result("ce", 4, 0, 0.5)], "seg")
+    with pytest.raises(ValueError, match=r"`second` must hold the same metric as `first` \('paper_f'\), got 'seg'"):
+        paired_difference(a, b)
+
+
+def test_difference_table_rows_per_n_train():
+    from advseg.results import difference_table
+
+    results = [result("adversarial", 1, s, 0.7 + 0.01 * s) for s in range(3)] + [result("ce", 1, s, 0.8 + 0.01 * s) for s in range(3)]
+    rows = difference_table(results, data="synthetic-h1299", first="adversarial", second="ce", n_trains=(1, 2))
+    assert rows[0]["adversarial − ce (paired by seed)"] == "-10.0 ± 0.0" and rows[0]["seeds"] == 3
+    assert rows[1]["adversarial"] == "—" and rows[1]["seeds"] == 0
+
+
+def test_provenance_counts_runs_per_device():
+    from advseg.results import provenance_table
+
+    results = [result("ce", 1, s, 0.8) | {"device": device, "commit": "abc", "wall_seconds": 10.0, "regenerate": "x"}
+               for s, device in enumerate(["cpu", "gpu", "gpu"])]
+    (row,) = provenance_table(results, data=["synthetic-h1299"], methods=["ce"])
+    assert row["devices"] == "cpu: 1, gpu: 2"
