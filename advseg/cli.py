@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "evaluate": "advseg.commands.evaluate",
     "baseline": "advseg.commands.baseline",
     "sweep": "advseg.commands.sweep",
+    "results": "advseg.commands.results",
 }
 
 

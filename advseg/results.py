@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "coverage_table", "difference_table", "find", "html_table",
+    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "coverage_table", "difference_table", "find", "flat_rows", "html_table",
     "load_results", "markdown_table", "method_table", "metric_rows", "metric_value", "paired_difference", "paper_comparison",
     "provenance_table", "ranking_table",
 ]
@@ -212,6 +212,13 @@ def difference_table(results: Sequence[dict[str, Any]], *, data: str, first: str
                      f"{first} − {second} (paired by seed)": difference.text(signed=True) if difference else "—",
                      "seeds": difference.n if difference else 0})
     return rows
+
+
+def flat_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One flat row per result file: the cell, its provenance and every metric of :data:`METRICS` (0..1), for CSV."""
+    return [{key: r["cell"][key] for key in ("data", "method", "preset", "n_train", "seed")}
+            | {"device": r.get("device"), "commit": r.get("commit"), "wall_seconds": r.get("wall_seconds")}
+            | {metric: metric_value(r, metric) for metric in METRICS} for r in results]
 
 
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:

@@ -58,3 +58,29 @@ def test_train_set_needs_field_equals_value(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["train", "synthetic-h1299", "--n-train", "1", "--out", "x", "--set", "unet"])
     assert "expected FIELD=VALUE" in capsys.readouterr().err
+
+
+def _write_result(folder, method: str, seed: int, f: float) -> None:
+    import json
+
+    path = folder / "cpu" / "synthetic-h1299" / method / f"n11-s{seed}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    evaluation = {"paper": {"f": f, "precision": f, "recall": f}, "f1": f, "seg": f, "ap": f, "pq": f,
+                  "thresholds": {"0.75": {"f1": f}}}
+    path.write_text(json.dumps({"cell": {"data": "synthetic-h1299", "method": method, "n_train": 11, "seed": seed, "preset": "cpu"},
+                                "device": "cpu", "commit": "abc", "wall_seconds": 1.0, "evaluation": evaluation}))
+
+
+def test_results_prints_the_tables_and_writes_a_csv(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    for seed, f in enumerate((0.80, 0.90, 0.85)):
+        _write_result(tmp_path, "ce", seed, f)
+    assert main(["results", "--results", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| CE Loss-11 | ce, N_train = 11 | 2.4 | 85.0 ± 12.4 |" in out and "## the paper's claims" in out
+    assert main(["results", "--results", str(tmp_path), "--csv", str(tmp_path / "all.csv")]) == 0
+    rows = list(csv.DictReader((tmp_path / "all.csv").open()))
+    assert [row["seed"] for row in rows] == ["0", "1", "2"] and float(rows[1]["paper_f"]) == 0.9
+    with pytest.raises(SystemExit, match="--metric must be one of .*got 'F'"):
+        main(["results", "--results", str(tmp_path), "--metric", "F"])
