@@ -274,15 +274,16 @@ def coverage_table(results: Sequence[dict[str, Any]], *, data: Sequence[str], me
             for d in data for m in methods]
 
 
-def ranking_table(results: Sequence[dict[str, Any]], *, data: str, metric: str = "f1", top: int = 8) -> list[dict[str, Any]]:
-    """The ``top`` (method, N_train) on ``data`` by mean ``metric``, with SEG, seeds and the command of seed 0's run."""
+def ranking_table(results: Sequence[dict[str, Any]], *, data: str, metric: str = "f1", top: int = 8,
+                  also: Sequence[str] = ("seg",)) -> list[dict[str, Any]]:
+    """The ``top`` (method, N_train) on ``data`` by mean ``metric``, with the metrics ``also``, seeds and seed 0's command."""
     from advseg.sweep import METHODS
 
     rows = []
     for s in sorted((s for s in aggregate(results, metric) if s.data == data), key=lambda s: -s.mean)[:top]:
-        seg = find(results, data=data, method=s.method, n_train=s.n_train, metric="seg")
+        others = {f"{m} (%)": find(results, data=data, method=s.method, n_train=s.n_train, metric=m).text() for m in also}
         run = _cells(results, data=data, method=s.method, n_train=s.n_train)[0]
-        rows.append({"method": s.method, "N_train": s.n_train, f"{metric} (%)": s.text(), "SEG (%)": seg.text(), "seeds": s.n,
+        rows.append({"method": s.method, "N_train": s.n_train, f"{metric} (%)": s.text()} | others | {"seeds": s.n,
                      "what": METHODS[s.method].description if s.method in METHODS else "", "command": run["command"]})
     return rows
 

@@ -114,3 +114,13 @@ def test_provenance_counts_runs_per_device():
                for s, device in enumerate(["cpu", "gpu", "gpu"])]
     (row,) = provenance_table(results, data=["synthetic-h1299"], methods=["ce"])
     assert row["devices"] == "cpu: 1, gpu: 2"
+
+
+def test_ranking_table_orders_by_the_metric_and_adds_the_others():
+    from advseg.results import ranking_table
+
+    results = [result("ce", 4, s, 0.8) | {"command": "ce"} for s in range(2)] + [result("watershed", 4, 0, 0.9) | {"command": "ws"}]
+    rows = ranking_table(results, data="synthetic-h1299", metric="f1", also=("seg", "pq"))
+    assert [(r["method"], r["f1 (%)"], r["seg (%)"], r["pq (%)"], r["seeds"]) for r in rows] == [
+        ("watershed", "90.0", "90.0", "90.0", 1), ("ce", "80.0 ± 0.0", "80.0 ± 0.0", "80.0 ± 0.0", 2)]
+    assert rows[0]["command"] == "ws"
