@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "coverage_table", "difference_table", "find", "flat_rows", "html_table",
+    "METRICS", "PAPER_TABLE1", "Summary", "aggregate", "cell_table", "coverage_table", "difference_table", "find", "flat_rows", "html_table",
     "load_results", "markdown_table", "method_table", "metric_rows", "metric_value", "paired_difference", "paper_comparison",
     "provenance_table", "ranking_table",
 ]
@@ -301,6 +301,13 @@ def provenance_table(results: Sequence[dict[str, Any]], *, data: Sequence[str], 
                              "devices": ", ".join(f"{device}: {count}" for device, count in sorted(Counter(r["device"] for r in files).items())),
                              "median wall s": walls[len(walls) // 2], "regenerate one cell": files[0]["regenerate"]})
     return rows
+
+
+def cell_table(results: Sequence[dict[str, Any]], *, metric: str = "paper_f") -> list[dict[str, Any]]:
+    """Every result file as a row: the cell, ``metric`` (%), the device and the line that regenerates it."""
+    return [{"data": r["cell"]["data"], "method": r["cell"]["method"], "N_train": r["cell"]["n_train"], "seed": r["cell"]["seed"],
+             f"{metric} (%)": f"{100 * metric_value(r, metric):.1f}", "device": r.get("device", "—"),
+             "regenerate": r.get("regenerate", "—")} for r in results]
 
 
 def metric_rows(results: Sequence[dict[str, Any]], *, data: str, methods: Sequence[str], n_trains: Sequence[int],

@@ -124,3 +124,12 @@ def test_ranking_table_orders_by_the_metric_and_adds_the_others():
     assert [(r["method"], r["f1 (%)"], r["seg (%)"], r["pq (%)"], r["seeds"]) for r in rows] == [
         ("watershed", "90.0", "90.0", "90.0", 1), ("ce", "80.0 ± 0.0", "80.0 ± 0.0", "80.0 ± 0.0", 2)]
     assert rows[0]["command"] == "ws"
+
+
+def test_cell_table_lists_every_file_with_its_regenerate_line():
+    from advseg.results import cell_table
+
+    rows = cell_table([result("ce", 4, 1, 0.8) | {"device": "cpu", "regenerate": "advseg sweep --seeds 1"}, result("ce", 4, 2, 0.7)])
+    assert rows[0] == {"data": "synthetic-h1299", "method": "ce", "N_train": 4, "seed": 1, "paper_f (%)": "80.0",
+                       "device": "cpu", "regenerate": "advseg sweep --seeds 1"}
+    assert rows[1]["regenerate"] == "—"
