@@ -174,27 +174,34 @@ image <select id="{uid}-frame">{options["frame"]}</select></p>
 
 
 def interactive_comparison(comparison: ComparisonSet):  # -> ipywidgets.VBox
-    """Live drop-downs (ipywidgets) that redraw :func:`plot_comparison` for the chosen panel."""
+    """Live drop-downs (ipywidgets) that redraw :func:`plot_comparison` for the chosen panel.
+
+    The figure is rendered to PNG and shown in an ``Image`` widget rather than
+    captured by an ``Output`` widget: capturing display output while the cell
+    runs left notebook executors (nbclient, hence the book build) waiting for
+    the cell's end until their timeout.
+    """
     import ipywidgets as widgets
-    from IPython.display import display
 
     n_train = widgets.Dropdown(options=comparison.n_trains, description="N_train")
     method = widgets.Dropdown(options=comparison.methods, description="method")
     frame = widgets.Dropdown(options=list(comparison.frames), description="image")
-    output = widgets.Output()
+    picture = widgets.Image(format="png")
+    message = widgets.HTML()
 
     def redraw(_=None) -> None:
         key = (method.value, n_train.value, frame.value)
-        with output:
-            output.clear_output(wait=True)
-            if key not in comparison.predictions:
-                print("no preview for this choice yet")
-                return
-            image, truth = comparison.frames[frame.value]
-            display(plot_comparison(image, truth, comparison.predictions[key], title=f"{comparison.data}: {key[0]}, N_train = {key[1]}"))
-            plt.close("all")
+        if key not in comparison.predictions:
+            message.value, picture.value = "no preview for this choice yet", b""
+            return
+        image, truth = comparison.frames[frame.value]
+        figure = plot_comparison(image, truth, comparison.predictions[key], title=f"{comparison.data}: {key[0]}, N_train = {key[1]}")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        plt.close(figure)
+        message.value, picture.value = "", buffer.getvalue()
 
     for control in (n_train, method, frame):
         control.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([n_train, method, frame]), output])
+    return widgets.VBox([widgets.HBox([n_train, method, frame]), message, picture])

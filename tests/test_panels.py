@@ -28,6 +28,20 @@ def test_switcher_holds_every_choice_and_its_controls():
     assert "1 matched, 1 missed" in page  # the watershed choice misses nucleus 2
 
 
+def test_interactive_comparison_redraws_the_picture_when_a_choice_changes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from advseg.panels import interactive_comparison
+
+    box = interactive_comparison(tiny_comparison())
+    (n_train, method, frame), message, picture = box.children[0].children, box.children[1], box.children[2]
+    first = bytes(picture.value)
+    assert first.startswith(b"\x89PNG") and message.value == ""
+    method.value = "watershed"
+    assert bytes(picture.value).startswith(b"\x89PNG") and bytes(picture.value) != first
+
+
 def test_switcher_without_previews_says_how_to_make_them():
     empty = ComparisonSet(data="toy", frames={}, predictions={})
     assert "advseg sweep" in switcher_html(empty, uid="x")
