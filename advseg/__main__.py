@@ -2,6 +2,6 @@
 
 import sys
 
-from advseg.cli import main
+from advseg.cli.main import main
 
 sys.exit(main())

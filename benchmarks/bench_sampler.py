@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 
-from advseg.config import DataConfig
-from advseg.embedded import synthetic_h1299
+from advseg.data.config import DataConfig
+from advseg.data.embedded import synthetic_h1299
 
 
 def crops_per_second(config: DataConfig, *, n_train: int, batch_size: int = 100, seconds: float = 3.0) -> float:
-    from advseg.sampler import CropSampler
+    from advseg.data.sampler import CropSampler
 
     sampler = CropSampler(synthetic_h1299().train(n_train), config=config, seed=0)
     sampler.sample(batch_size)  # warm-up

@@ -19,9 +19,10 @@ import time
 import torch
 from torch import nn
 
-from advseg.config import ModelConfig, TrainConfig
-from advseg.embedded import synthetic_h1299
-from advseg.trainer import Trainer
+from advseg.data.embedded import synthetic_h1299
+from advseg.nn.config import ModelConfig
+from advseg.training.config import TrainConfig
+from advseg.training.trainer import Trainer
 
 
 def conv_flops(model: nn.Module, *inputs: torch.Tensor) -> float:

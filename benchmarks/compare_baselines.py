@@ -17,13 +17,13 @@ import argparse
 import time
 
 from advseg.baselines import ClassicalWatershed, IlastikStyleClassifier
-from advseg.evaluation import evaluate_labels
-from advseg.metrics import PAPER_MARGIN
-from advseg.paths import resolve_data
-from advseg.postprocess import postprocess
-from advseg.presets import get_preset
-from advseg.splits import make_splits
-from advseg.trainer import Trainer
+from advseg.data.paths import resolve_data
+from advseg.data.splits import make_splits
+from advseg.evaluation.paper_score import PAPER_MARGIN
+from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scoring import evaluate_labels
+from advseg.training.presets import get_preset
+from advseg.training.trainer import Trainer
 
 
 def row(name: str, data: str, samples, predictions, train_seconds: float, predict_seconds: float) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from advseg.runs import train_run
+from advseg.training.runs import train_run
 
 
 def main() -> None:

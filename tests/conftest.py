@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advseg.paths import find_dsb2018
+from advseg.data.paths import find_dsb2018
 
 REPO = Path(__file__).resolve().parent.parent
 

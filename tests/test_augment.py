@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.augment import dihedral, normalize, random_crop, rotate_pair
-from advseg.config import DataConfig
-from advseg.datasets import Sample
-from advseg.sampler import CropSampler
+from advseg.data.augment import dihedral, normalize, random_crop, rotate_pair
+from advseg.data.config import DataConfig
+from advseg.data.datasets import Sample
+from advseg.data.sampler import CropSampler
 
 
 def asymmetric_sample(shape=(96, 112)) -> Sample:
@@ -17,7 +17,7 @@ def asymmetric_sample(shape=(96, 112)) -> Sample:
     labels[10:40, 12:30] = 1  # a tall block
     labels[50:60, 40:100] = 2  # a wide bar
     labels[70:75, 5:9] = 3  # a small square near a corner
-    from advseg.targets import three_class_targets
+    from advseg.data.targets import three_class_targets
 
     image = (10.0 * three_class_targets(labels) + 1.0).astype(np.float32)
     return Sample("asym", image, labels, "float32")
@@ -57,7 +57,7 @@ def test_each_transform_moves_a_marker_consistently() -> None:
 
 def test_rotation_keeps_alignment() -> None:
     sample = asymmetric_sample()
-    from advseg.targets import three_class_targets
+    from advseg.data.targets import three_class_targets
 
     target = three_class_targets(sample.labels)
     image, rotated = rotate_pair(sample.image, target, 33.0)

@@ -7,7 +7,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from advseg.budget import budget_table, load_validation_histories, plot_validation_histories, save_validation_history
+from advseg.experiment.budget import budget_table, load_validation_histories, plot_validation_histories, save_validation_history
+from advseg.experiment.results import results_frame
 
 
 def result(preset: str, seed: int, f: float) -> dict:
@@ -16,8 +17,8 @@ def result(preset: str, seed: int, f: float) -> dict:
 
 
 def test_budget_table_sets_each_paper_cell_beside_the_cpu_cell():
-    rows = budget_table([result("cpu", s, f) for s, f in enumerate((0.8, 0.9, 0.85))] + [result("paper", 0, 0.97)])
-    (row,) = rows
+    results = results_frame([result("cpu", s, f) for s, f in enumerate((0.8, 0.9, 0.85))] + [result("paper", 0, 0.97)])
+    (row,) = budget_table(results).to_dict("records")
     assert row["cpu preset, paper_f (%)"] == "85.0 ± 12.4" and row["paper preset, paper_f (%)"] == "97.0"
     assert row["crops: cpu / paper"] == "9,600 / 5,000,000" and row["paper run"] == "gpu, 10 min"
 

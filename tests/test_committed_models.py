@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from advseg.evaluation import evaluate_labels
-from advseg.inference import predict_probs
-from advseg.modelfile import load_model
-from advseg.paths import repository_root
-from advseg.postprocess import postprocess
-from advseg.splits import make_splits
+from advseg.data.paths import repository_root
+from advseg.data.splits import make_splits
+from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scoring import evaluate_labels
+from advseg.training.modelfile import load_model
 
 MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws-crop96.pt"
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import tifffile
 
-from advseg.cli import main
-from advseg.datasets import load_dataset
+from advseg.cli.main import main
+from advseg.data.datasets import load_dataset
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

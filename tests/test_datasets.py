@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import tifffile
 
-from advseg.datasets import detect_layout, load_dataset
-from advseg.io import read_image, read_labels
-from advseg.splits import hash_split, make_splits
+from advseg.data.datasets import detect_layout, load_dataset
+from advseg.data.io import read_image, read_labels
+from advseg.data.splits import hash_split, make_splits
 
 
 def nucleus_labels(shape=(32, 40), n: int = 3) -> np.ndarray:
@@ -113,7 +113,7 @@ def test_shared_dsb2018_set(dsb_dir: Path) -> None:
 
 
 def test_shared_split_follows_the_hash_rule(dsb_dir: Path) -> None:
-    from advseg.datasets import read_index
+    from advseg.data.datasets import read_index
 
     index = read_index(dsb_dir / "index.csv")
     assert all(hash_split(name) == split for name, split in index.items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.errors import ERROR_COLORS, classify_errors, error_map
+from advseg.evaluation.error_classes import ERROR_COLORS, classify_errors, error_map
 
 
 def blocks() -> np.ndarray:

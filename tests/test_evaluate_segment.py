@@ -12,15 +12,16 @@ import torch
 
 from advseg.baselines import ClassicalWatershed, IlastikStyleClassifier, filter_bank
 from advseg.baselines.features import feature_names
-from advseg.cli import main
-from advseg.config import DataConfig, ModelConfig
-from advseg.datasets import Sample
-from advseg.evaluation import evaluate_folders, evaluate_labels, pairing_key
-from advseg.inference import predict_probs
-from advseg.modelfile import save_model
-from advseg.models import PaperEstimator, UNetEstimator
-from advseg.postprocess import postprocess
-from advseg.synthetic import SyntheticConfig, synthetic_timelapse
+from advseg.cli.main import main
+from advseg.data.config import DataConfig
+from advseg.data.datasets import Sample
+from advseg.data.synthetic import SyntheticConfig, synthetic_timelapse
+from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scoring import evaluate_folders, evaluate_labels, pairing_key
+from advseg.nn import PaperEstimator, UNetEstimator
+from advseg.nn.config import ModelConfig
+from advseg.training.modelfile import save_model
 
 
 @pytest.fixture(scope="module")

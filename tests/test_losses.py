@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from advseg.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
-from advseg.optim import TFRMSprop, build_optimizer
+from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
+from advseg.nn.optimizers import TFRMSprop, build_optimizer
 
 LOG3 = math.log(3.0)
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.metrics import (
+from advseg.evaluation.metrics import (
     MATCHING_THRESHOLDS,
     iou_matrix,
     matching,
     matching_dataset,
     matching_thresholds,
-    paper_score,
-    paper_score_dataset,
     seg_score,
     seg_score_dataset,
 )
+from advseg.evaluation.paper_score import paper_score, paper_score_dataset
 
 
 def two_nuclei() -> np.ndarray:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from advseg.config import ModelConfig
-from advseg.models import (
+from advseg.nn import (
     ConcatDiscriminator,
     PaperEstimator,
     PatchDiscriminator,
@@ -15,6 +14,7 @@ from advseg.models import (
     build_discriminator,
     build_estimator,
 )
+from advseg.nn.config import ModelConfig
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.claims import verdict
-from advseg.config import ModelConfig
-from advseg.differences import ce_gradient, estimator_geometry, optimizer_steps
-from advseg.panels import ComparisonSet, switcher_html
-from advseg.results import Summary
+from advseg.experiment.claims import verdict
+from advseg.experiment.differences import ce_gradient, estimator_geometry, optimizer_steps
+from advseg.experiment.panels import ComparisonSet, switcher_html
+from advseg.experiment.statistics import Summary
+from advseg.nn.config import ModelConfig
 
 
 def tiny_comparison() -> ComparisonSet:
@@ -32,7 +32,7 @@ def test_interactive_comparison_redraws_the_picture_when_a_choice_changes():
     import matplotlib
 
     matplotlib.use("Agg")
-    from advseg.panels import interactive_comparison
+    from advseg.experiment.panels import interactive_comparison
 
     box = interactive_comparison(tiny_comparison())
     (n_train, method, frame), message, picture = box.children[0].children, box.children[1], box.children[2]

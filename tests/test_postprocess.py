@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.postprocess import postprocess
-from advseg.targets import three_class_targets
+from advseg.data.targets import three_class_targets
+from advseg.evaluation.postprocess import postprocess
 
 
 def one_hot(classes: np.ndarray) -> np.ndarray:
@@ -35,7 +35,7 @@ def test_paper_keeps_interiors_and_watershed_recovers_the_full_nuclei() -> None:
     grown = postprocess(probs, method="watershed", min_size=1)
     assert np.count_nonzero(paper) == 2 * 10 * 8  # each 12x10 nucleus loses its 1-px contour
     assert np.array_equal(grown > 0, labels > 0)
-    from advseg.metrics import matching
+    from advseg.evaluation.metrics import matching
 
     assert matching(labels, grown).mean_matched_iou == 1.0
 

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from advseg.previews import read_preview
-from advseg.sweep import METHODS, Cell, cell_command, grid, is_done, regenerate_command, run_sweep
+from advseg.experiment.grid import Cell, grid
+from advseg.experiment.previews import read_preview
+from advseg.experiment.sweep import cell_command, is_done, regenerate_command, run_sweep
+from advseg.training.methods import METHODS
 
 
 def test_grid_puts_seeds_outermost_so_an_early_stop_covers_every_cell():
@@ -70,7 +72,7 @@ def test_sweep_runs_a_cell_writes_provenance_and_skips_it_next_time(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_every_method_option_names_a_configuration_field(name):
-    from advseg.presets import get_preset
+    from advseg.training.presets import get_preset
 
     method = METHODS[name]
     preset = get_preset("cpu", options=dict(method.options))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.embedded import synthetic_h1299
-from advseg.protocol import PAPER_N_TRAIN, paper_protocol
-from advseg.synthetic import SyntheticConfig, synthetic_timelapse
-from advseg.targets import touching_pairs
+from advseg.data.embedded import synthetic_h1299
+from advseg.data.protocol import PAPER_N_TRAIN, paper_protocol
+from advseg.data.synthetic import SyntheticConfig, synthetic_timelapse
+from advseg.data.targets import touching_pairs
 
 SMALL = SyntheticConfig(n_frames=3, height=128, width=160, n_nuclei=8, n_pairs=2, n_divisions=1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advseg.targets import class_rgb, three_class_targets, touching_pairs
+from advseg.data.targets import class_rgb, three_class_targets, touching_pairs
 
 
 def test_single_square_nucleus() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advseg.cli import main
-from advseg.modelfile import load_model
+from advseg.cli.main import main
+from advseg.training.modelfile import load_model
 
 
 @pytest.mark.slow

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from advseg.config import DataConfig, ModelConfig, TrainConfig
-from advseg.datasets import Sample
-from advseg.modelfile import load_model, save_model
-from advseg.synthetic import SyntheticConfig, synthetic_timelapse
-from advseg.trainer import Trainer
+from advseg.data.config import DataConfig
+from advseg.data.datasets import Sample
+from advseg.data.synthetic import SyntheticConfig, synthetic_timelapse
+from advseg.nn.config import ModelConfig
+from advseg.training.config import TrainConfig
+from advseg.training.modelfile import load_model, save_model
+from advseg.training.trainer import Trainer
 
 TINY = SyntheticConfig(n_frames=3, height=96, width=112, n_nuclei=8, n_pairs=2, n_divisions=0)
 
@@ -145,7 +147,7 @@ def test_not_a_model_file(tmp_path: Path) -> None:
 
 
 def test_paper_preset_runs_a_few_steps_on_the_cpu(frames) -> None:
-    from advseg.presets import get_preset
+    from advseg.training.presets import get_preset
 
     preset = get_preset("paper", iterations=2, batch_size=2, device="cpu")
     assert preset.train.d_steps == 20 and preset.train.e_steps == 10 and preset.train.lr_estimator == 1e-4
@@ -155,7 +157,7 @@ def test_paper_preset_runs_a_few_steps_on_the_cpu(frames) -> None:
 
 
 def test_unknown_preset() -> None:
-    from advseg.presets import get_preset
+    from advseg.training.presets import get_preset
 
     with pytest.raises(ValueError, match="`preset` must be one of"):
         get_preset("gpu")

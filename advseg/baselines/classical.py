@@ -11,8 +11,8 @@ from skimage.feature import peak_local_max
 from skimage.filters import threshold_otsu
 from skimage.segmentation import watershed
 
-from advseg.datasets import Sample
-from advseg.metrics import matching_dataset
+from advseg.data.datasets import Sample
+from advseg.evaluation.metrics import matching_dataset
 
 __all__ = ["ClassicalWatershed"]
 

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
-from advseg.augment import normalize
 from advseg.baselines.features import ILASTIK_SCALES, filter_bank
-from advseg.datasets import Sample
-from advseg.postprocess import postprocess
-from advseg.targets import three_class_targets
+from advseg.data.augment import normalize
+from advseg.data.datasets import Sample
+from advseg.data.targets import three_class_targets
+from advseg.evaluation.postprocess import postprocess
 
 __all__ = ["IlastikStyleClassifier"]
 

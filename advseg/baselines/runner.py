@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
-from advseg.evaluation import evaluate_labels
-from advseg.io import prepare_output_dir, write_tiff
-from advseg.metrics import PAPER_MARGIN
-from advseg.runs import provenance
-from advseg.paths import resolve_data
-from advseg.splits import make_splits
+from advseg.data.io import prepare_output_dir, write_tiff
+from advseg.data.paths import resolve_data
+from advseg.data.splits import make_splits
+from advseg.evaluation.paper_score import PAPER_MARGIN
+from advseg.evaluation.scoring import evaluate_labels
+from advseg.training.runs import provenance
 
 __all__ = ["run_baseline"]
 

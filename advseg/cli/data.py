@@ -1,0 +1,69 @@
+"""``advseg data``: make the synthetic set, or check a data set on disk."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("data", help="make the synthetic H1299-like set, or check a data set")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    synth = actions.add_parser("synth", help="write the synthetic H1299-like time-lapse in the folder layout")
+    synth.add_argument("--out", required=True, type=Path, help="output folder (images/, masks/, protocol.json)")
+    synth.add_argument("--seed", type=int, default=0, help="seed of the movie and of the protocol's draw (default 0)")
+    synth.add_argument("--frames", type=int, default=72, help="number of frames (default 72, as the paper's data)")
+    synth.add_argument("--overwrite", action="store_true", help="replace the files of a non-empty output folder")
+    synth.set_defaults(handler=run_synth)
+
+    check = actions.add_parser("check", help="validate a data set and print a summary")
+    check.add_argument("path", type=Path, help="a data set folder (folder, Cell Tracking Challenge or DSB2018 layout)")
+    check.add_argument("--split", help="check only this split of the folder's index.csv (e.g. train)")
+    check.set_defaults(handler=run_check)
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    import time
+
+    from advseg.data.embedded import write_synthetic
+    from advseg.data.io import prepare_output_dir
+    from advseg.data.protocol import paper_protocol
+    from advseg.data.synthetic import SyntheticConfig, synthetic_timelapse
+
+    if args.frames < 16:
+        raise ValueError(f"`--frames` must be at least 16 (15 annotated frames plus evaluation), got {args.frames}")
+    prepare_output_dir(args.out, overwrite=args.overwrite)  # fail before the work, not after
+    start = time.perf_counter()
+    movie = synthetic_timelapse(SyntheticConfig(n_frames=args.frames), seed=args.seed)
+    protocol = paper_protocol(args.frames, seed=args.seed)
+    out = write_synthetic(movie, args.out, protocol=protocol, overwrite=args.overwrite, progress=True)
+    counts = [int(np.count_nonzero(np.unique(frame))) for frame in movie.labels]
+    print(f"wrote {args.frames} frames of {movie.images.shape[1]}x{movie.images.shape[2]} to {out} "
+          f"in {time.perf_counter() - start:.1f} s")
+    print(f"nuclei per frame: {min(counts)}-{max(counts)} (mean {np.mean(counts):.1f}); divisions: {len(movie.divisions)}")
+    print(f"protocol: train pool {list(protocol.train_pool)}, validation {list(protocol.validation)}, "
+          f"{len(protocol.evaluation)} evaluation frames (see {out / 'protocol.json'})")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from advseg.data.datasets import LAYOUTS, load_dataset, read_index
+    from advseg.data.summary import summarize
+
+    dataset = load_dataset(args.path, split=args.split, progress=True)
+    summary = summarize(dataset)
+    print(f"layout        {dataset.layout} ({LAYOUTS[dataset.layout].description})")
+    for line in summary.lines():
+        print(line + (f" (split {args.split!r})" if args.split and line.startswith("images") else ""))
+    index_path = Path(args.path) / "index.csv"
+    if index_path.is_file():
+        splits = Counter(read_index(index_path).values())
+        print(f"splits        {', '.join(f'{name} {n}' for name, n in sorted(splits.items()))} (index.csv)")
+    print("ok")
+    return 0

@@ -1,0 +1,63 @@
+"""``advseg train``: train an estimator on a few annotated images."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
+    parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol) or a data set folder")
+    parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
+    parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], default="adversarial", help="default: adversarial")
+    parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="cpu: minutes on 2 cores; paper: the paper's budget (GPU)")
+    parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
+    parser.add_argument("--iterations", type=int, help="estimator steps (default: the preset's)")
+    parser.add_argument("--batch-size", type=int, help="crops per estimator step (default: the preset's)")
+    parser.add_argument("--seed", type=int, default=0, help="default 0")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: CUDA when present")
+    parser.add_argument("--set", dest="options", action="append", default=[], metavar="FIELD=VALUE", type=_option,
+                        help="a ModelConfig/DataConfig/TrainConfig field, e.g. --set estimator=unet --set normalize=percentile "
+                        "(repeatable)")
+    parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
+    parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
+    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
+                        help="how --evaluate makes nuclei from probabilities (default paper)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    group.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
+    parser.set_defaults(handler=run)
+
+
+def _option(text: str) -> tuple[str, object]:
+    """``FIELD=VALUE`` with VALUE read as JSON when it parses (numbers, true/false, lists), else as a string."""
+    field, sep, value = text.partition("=")
+    if not sep or not field:
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
+    try:
+        return field, json.loads(value)
+    except ValueError:
+        return field, value
+
+
+def run(args: argparse.Namespace) -> int:
+    from advseg.training.runs import train_run
+
+    result = train_run(
+        args.data, n_train=args.n_train, out=args.out, loss=args.loss, preset=args.preset,
+        iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
+        resume=args.resume, overwrite=args.overwrite, options=dict(args.options),
+        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=args.postprocess,
+    )
+    validation = result.metrics["validation"]
+    print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "
+          f"F1@0.5 {validation['val_f1']:.3f} ({result.metrics['train_seconds']:.0f} s of training)")
+    print(f"wrote {result.run_dir / 'model.pt'} and {result.run_dir / 'metrics.json'}")
+    print(json.dumps(result.metrics["validation"]))
+    if result.evaluation is not None:
+        print(result.evaluation.table())
+    return 0

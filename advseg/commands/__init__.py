@@ -1,1 +1,0 @@
-"""Subcommands of the ``advseg`` command line, one module each."""

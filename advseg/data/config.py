@@ -1,0 +1,34 @@
+"""How training samples are drawn from annotated frames: one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DataConfig"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How training samples are drawn from the annotated frames.
+
+    Defaults follow the original code: 64x64 crops, all 8 flips and 90-degree
+    rotations, no intensity normalisation (the estimator's first batch norm
+    normalises).
+    """
+
+    crop_size: int = 64  # side of the square training crops, px
+    dihedral: bool = True  # random flips and 90-degree rotations (all 8 dihedral transforms)
+    rotate: bool = False  # also rotate by an arbitrary angle, as the paper's text says
+    normalize: str = "none"  # "none" (original code) or "percentile" (per-image scaling)
+    percentiles: tuple[float, float] = (1.0, 99.8)  # low/high percentiles for "percentile"
+
+    def __post_init__(self) -> None:
+        from advseg.data.augment import NORMALIZERS
+
+        if self.crop_size < 1:
+            raise ValueError(f"`crop_size` must be a positive number of pixels, got {self.crop_size}")
+        if self.normalize not in NORMALIZERS:
+            raise ValueError(f"`normalize` must be one of {sorted(NORMALIZERS)}, got {self.normalize!r}")
+        low, high = self.percentiles
+        if not 0 <= low < high <= 100:
+            raise ValueError(f"`percentiles` must satisfy 0 <= low < high <= 100, got {self.percentiles}")

@@ -1,0 +1,103 @@
+"""Whole-frame inference: three-class probabilities for images of any size, tiled when large."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from advseg.data.augment import normalize
+from advseg.data.config import DataConfig
+
+__all__ = ["predict_probs"]
+
+
+def _run(estimator: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Logits for a (1, 1, h, w) input whose output must cover ``h - shrink`` x ``w - shrink``."""
+    multiple = int(getattr(estimator, "multiple", 1))
+    h, w = x.shape[-2:]
+    extra_h, extra_w = (-h) % multiple, (-w) % multiple
+    if extra_h or extra_w:
+        x = F.pad(x, (0, extra_w, 0, extra_h), mode="replicate")
+    shrink = int(getattr(estimator, "shrink", 0))
+    x = x.contiguous(memory_format=torch.channels_last)  # faster convolutions, same values
+    return estimator(x)[0, :, : h - shrink, : w - shrink]  # (3, h - shrink, w - shrink)
+
+
+@torch.no_grad()
+def predict_probs(
+    estimator: nn.Module,
+    image: np.ndarray,
+    *,
+    data_config: DataConfig | None = None,
+    device: torch.device | str = "cpu",
+    tile: int = 1024,
+    context: int = 32,
+) -> np.ndarray:
+    """Run the estimator over a whole frame, in tiles when it is large.
+
+    The frame is normalised as in training and reflection-padded so that the
+    output has the frame's size, whatever the estimator's padding. Frames
+    larger than ``tile`` are processed in ``tile``-sized pieces, each with
+    ``context`` extra pixels on every side that are computed and discarded, so
+    memory stays bounded; for the paper's fully convolutional estimator the
+    result equals the untiled one, and instances are formed afterwards on the
+    stitched map, so no seams appear.
+
+    Parameters
+    ----------
+    estimator : nn.Module
+        (B, 1, H, W) -> (B, 3, H', W') logits; run in eval mode.
+    image : (H, W) ndarray
+        Raw intensities.
+    data_config : DataConfig, optional
+        The normalisation the model was trained with.
+    device : torch.device or str
+    tile : int, optional
+        Largest output tile side, px.
+    context : int, optional
+        Extra pixels around each tile (at least the U-Net's reach, ~22 px).
+
+    Returns
+    -------
+    (3, H, W) ndarray of float32
+        Background, interior and contour probabilities.
+
+    Examples
+    --------
+    >>> from advseg.nn import PaperEstimator
+    >>> predict_probs(PaperEstimator(), np.zeros((37, 50))).shape
+    (3, 37, 50)
+    """
+    data_config = data_config or DataConfig()
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(f"`image` must be a 2-D (H, W) array, got shape {image.shape}")
+    if tile < 16:
+        raise ValueError(f"`tile` must be at least 16 px, got {tile}")
+    H, W = image.shape
+    x = torch.from_numpy(normalize(image, mode=data_config.normalize, percentiles=data_config.percentiles))
+    x = x[None, None].to(device)  # (1, 1, H, W)
+    shrink = int(getattr(estimator, "shrink", 0))
+    whole = H <= tile and W <= tile
+    ctx = context  # reflected context on every side: the same border handling whether tiled or not
+    before, after = shrink // 2 + ctx, shrink - shrink // 2 + ctx
+    mode = "reflect" if max(before, after) < min(H, W) else "replicate"
+    x = F.pad(x, (before, after, before, after), mode=mode)  # (1, 1, H + shrink + 2 ctx, W + ...)
+    was_training = estimator.training
+    estimator.eval()
+    try:
+        if whole:
+            logits = _run(estimator, x)[:, ctx : ctx + H, ctx : ctx + W]  # (3, H, W)
+        else:
+            logits = torch.empty(3, H, W, device=device)
+            for y0 in range(0, H, tile):
+                for x0 in range(0, W, tile):
+                    y1, x1 = min(y0 + tile, H), min(x0 + tile, W)
+                    piece = x[..., y0 : y1 + shrink + 2 * ctx, x0 : x1 + shrink + 2 * ctx]
+                    out = _run(estimator, piece)  # (3, y1 - y0 + 2 ctx, x1 - x0 + 2 ctx)
+                    logits[:, y0:y1, x0:x1] = out[:, ctx : ctx + y1 - y0, ctx : ctx + x1 - x0]
+    finally:
+        estimator.train(was_training)
+    return torch.softmax(logits.float(), dim=0).cpu().numpy()

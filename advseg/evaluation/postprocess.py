@@ -1,0 +1,128 @@
+"""From three-class probabilities to instance labels.
+
+``paper``
+    What the original code did: interior probability >= 0.5, holes filled,
+    4-connected components, components under 50 px dropped. Contour pixels
+    are simply excluded, so each nucleus comes out one contour-width smaller
+    than drawn.
+``watershed``
+    Seeds are the ``paper`` components; each grows back over the contour
+    pixels around it (watershed on the background probability, restricted to
+    interior + contour), so nuclei recover their full extent and touching
+    nuclei meet along the contour line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy import ndimage as ndi
+from skimage.segmentation import watershed as skimage_watershed
+
+from advseg.data.targets import BACKGROUND, INTERIOR
+
+__all__ = ["POSTPROCESSORS", "postprocess"]
+
+_FOUR_CONNECTED = ndi.generate_binary_structure(2, 1)
+
+
+def _check_probs(probs: np.ndarray) -> np.ndarray:
+    probs = np.asarray(probs)
+    if probs.ndim != 3 or probs.shape[0] != 3:
+        raise ValueError(f"`probs` must have shape (3, H, W) (background, interior, contour), got {probs.shape}")
+    return probs
+
+
+def _remove_small(labels: np.ndarray, min_size: int) -> np.ndarray:
+    sizes = np.bincount(labels.ravel())
+    small = sizes < min_size
+    small[0] = False
+    labels = labels.copy()
+    labels[small[labels]] = 0
+    return labels
+
+
+def _relabel(labels: np.ndarray) -> np.ndarray:
+    ids = np.unique(labels)
+    ids = ids[ids > 0]
+    lookup = np.zeros(int(labels.max()) + 1 if labels.size else 1, np.uint16)
+    lookup[ids] = np.arange(1, len(ids) + 1, dtype=np.uint16)
+    return lookup[labels]
+
+
+def paper_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
+    """Interior probability >= 0.5, fill holes, 4-connected components, drop small ones.
+
+    Parameters
+    ----------
+    probs : (3, H, W) ndarray of float
+        Background, interior and contour probabilities.
+    min_size : int, optional
+        Components smaller than this (px) are removed.
+
+    Returns
+    -------
+    (H, W) ndarray of uint16
+        Consecutive instance labels.
+    """
+    probs = _check_probs(probs)
+    foreground = ndi.binary_fill_holes(probs[INTERIOR] >= 0.5)
+    labels, _ = ndi.label(foreground, structure=_FOUR_CONNECTED)
+    return _relabel(_remove_small(labels, min_size))
+
+
+def watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
+    """Grow the ``paper`` components back over their contour pixels.
+
+    Parameters
+    ----------
+    probs : (3, H, W) ndarray of float
+    min_size : int, optional
+        Seeds smaller than this (px) are removed first.
+
+    Returns
+    -------
+    (H, W) ndarray of uint16
+    """
+    probs = _check_probs(probs)
+    seeds = paper_instances(probs, min_size=min_size)
+    nucleus = ndi.binary_fill_holes(probs[BACKGROUND] < 0.5) | (seeds > 0)
+    grown = skimage_watershed(probs[BACKGROUND], markers=seeds.astype(np.int32), mask=nucleus)
+    return grown.astype(np.uint16)
+
+
+# name -> function(probs (3, H, W), *, min_size) -> (H, W) uint16 labels
+POSTPROCESSORS: dict[str, Callable[..., np.ndarray]] = {
+    "paper": paper_instances,
+    "watershed": watershed_instances,
+}
+
+
+def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = 50) -> np.ndarray:
+    """Turn three-class probabilities into instance labels with the method named ``method``.
+
+    Parameters
+    ----------
+    probs : (3, H, W) ndarray of float
+        Background, interior and contour probabilities (they sum to 1).
+    method : {"paper", "watershed"}
+    min_size : int, optional
+
+    Returns
+    -------
+    (H, W) ndarray of uint16
+
+    Examples
+    --------
+    >>> probs = np.zeros((3, 12, 12)); probs[0] = 1
+    >>> probs[:, 2:10, 2:10] = np.array([0, 0, 1.0])[:, None, None]   # contour ring
+    >>> probs[:, 3:9, 3:9] = np.array([0, 1.0, 0])[:, None, None]     # interior
+    >>> int(postprocess(probs, method="paper", min_size=1).astype(bool).sum())
+    36
+    >>> int(postprocess(probs, method="watershed", min_size=1).astype(bool).sum())
+    64
+    """
+    if method not in POSTPROCESSORS:
+        raise ValueError(f"`method` must be one of {sorted(POSTPROCESSORS)}, got {method!r}")
+    return POSTPROCESSORS[method](probs, min_size=min_size)

@@ -1,0 +1,92 @@
+"""The paper's claims, each tested against the sweep's results.
+
+A claim is a comparison of two table cells (method, N_train) under the paper's
+protocol. Cells with the same seed train on the same images, so the two are
+compared seed by seed: the claim *holds* on a data set when the mean paired
+difference goes the way the paper says, is *not supported* when it goes the
+other way and its 95 % interval excludes zero, and is *unclear* otherwise.
+Cells without shared seeds fall back to comparing the two intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from advseg.experiment.statistics import Summary, find, paired_difference
+
+__all__ = ["CLAIMS", "Claim", "claim_table", "verdict"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``first`` scores at least ``margin`` above ``second`` (negative margin: at most that far below)."""
+
+    text: str
+    paper: str  # the paper's evidence
+    first: tuple[str, int]  # (method, N_train)
+    second: tuple[str, int]
+    margin: float = 0.0  # in F (0..1)
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("one annotated frame suffices (ADV-1 within 2 points of ADV-11)", "85.8 vs 86.1",
+          ("adversarial", 1), ("adversarial", 11), margin=-0.02),
+    Claim("adversarial training beats cross-entropy (ADV-11 > CE-11)", "86.1 vs 4.7", ("adversarial", 11), ("ce", 11)),
+    Claim("adversarial training beats Ilastik (ADV-11 > Ilastik)", "86.1 vs 85.3", ("adversarial", 11), ("ilastik-style", 11)),
+    Claim("with two frames it already beats Ilastik (ADV-2 > Ilastik)", "86.3 vs 85.3", ("adversarial", 2), ("ilastik-style", 11)),
+)
+
+
+def verdict(first: Summary | None, second: Summary | None, *, margin: float = 0.0) -> str:
+    """``holds``, ``not supported``, ``unclear`` or ``no results``.
+
+    Examples
+    --------
+    >>> a = Summary("d", "adversarial", 11, "paper_f", (0.86, 0.87, 0.85), (0, 1, 2))
+    >>> b = Summary("d", "ce", 11, "paper_f", (0.80, 0.81, 0.79), (0, 1, 2))
+    >>> verdict(a, b), verdict(b, a)
+    ('holds', 'not supported')
+
+    Paired by seed, a consistent gap is clear even where the seeds spread widely:
+
+    >>> c = Summary("d", "ce", 11, "paper_f", (0.90, 0.70, 0.80), (0, 1, 2))
+    >>> d = Summary("d", "adversarial", 11, "paper_f", (0.80, 0.61, 0.69), (0, 1, 2))
+    >>> verdict(d, c)
+    'not supported'
+    """
+    if first is None or second is None:
+        return "no results"
+    paired = paired_difference(first, second)
+    if paired is not None and paired.n >= 2:
+        difference = paired.mean - margin
+        if difference >= 0:
+            return "holds"
+        return "not supported" if -difference > paired.half_width else "unclear"
+    difference = first.mean - second.mean - margin
+    spread = first.half_width + second.half_width
+    if math.isnan(spread):
+        return ("holds" if difference >= 0 else "not supported") + " (one seed)"
+    if difference >= 0:
+        return "holds"
+    return "not supported" if -difference > spread else "unclear"
+
+
+def claim_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+                metric: str = "paper_f") -> pd.DataFrame:
+    """One row per claim: the paper's numbers, ours per data set (first vs second, their paired difference, in %), the verdict."""
+    rows = []
+    for claim in CLAIMS:
+        row = {"claim": claim.text, "paper (F %)": claim.paper}
+        for name in data:
+            first = find(results, data=name, method=claim.first[0], n_train=claim.first[1], metric=metric)
+            second = find(results, data=name, method=claim.second[0], n_train=claim.second[1], metric=metric)
+            paired = paired_difference(first, second) if first and second else None
+            row[f"{name} (F %)"] = f"{first.text()} vs {second.text()}" if first and second else "—"
+            row[f"{name}: difference"] = paired.text(signed=True) if paired else "—"
+            row[f"{name}: verdict"] = verdict(first, second, margin=claim.margin)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,172 @@
+"""The results chapter's tables, computed on the results DataFrame with pandas and rendered by pandas.
+
+Each function takes the frame of :func:`advseg.experiment.results.load_results`
+and returns a small DataFrame whose cells are already formatted as the book
+shows them (``mean ± 95 % CI`` in %); :func:`markdown_table` and
+:func:`html_table` render any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from advseg.experiment.results import PAPER_TABLE1
+from advseg.experiment.statistics import find, paired, summarize
+from advseg.training.methods import METHODS
+
+__all__ = ["cell_table", "coverage_table", "difference_table", "html_table", "markdown_table", "method_table",
+           "metric_rows", "paper_comparison", "provenance_table", "ranking_table"]
+
+DASH = "—"  # a cell without results
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A Markdown table of ``table`` (no index).
+
+    Examples
+    --------
+    >>> print(markdown_table(pd.DataFrame([{"a": 1, "b": "x"}])))
+    | a   | b   |
+    |:----|:----|
+    | 1   | x   |
+    """
+    if table.empty:
+        return "*(no results yet)*"
+    return table.to_markdown(index=False, disable_numparse=True)
+
+
+def html_table(table: pd.DataFrame, *, caption: str = "") -> str:
+    """An HTML table of ``table`` (no index) for notebooks and the book, styled by the book's ``table`` class.
+
+    Examples
+    --------
+    >>> "<caption>c</caption>" in html_table(pd.DataFrame([{"a": 1}]), caption="c")
+    True
+    """
+    if table.empty:
+        return "<p><em>(no results yet)</em></p>"
+    styler = table.style.hide(axis="index").set_table_attributes('class="table"')
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.to_html()
+
+
+def _text(summary) -> str:  # a Summary or None
+    return summary.text() if summary is not None else DASH
+
+
+def paper_comparison(results: pd.DataFrame, *, data: str = "synthetic-h1299", ilastik_n_train: int = 11) -> pd.DataFrame:
+    """Table 1's columns, the paper's numbers beside ours (mean ± 95 % CI over seeds, in %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per Table 1 column: ``column``, ``ours`` (what we ran),
+        then paper/ours precision, recall and F, and ``seeds``.
+    """
+    rows = []
+    for column, (method, n_train, precision, recall, f) in PAPER_TABLE1.items():
+        n = n_train if n_train is not None else ilastik_n_train
+        ours = {m: find(results, data=data, method=method, n_train=n, metric=m) for m in ("paper_precision", "paper_recall", "paper_f")}
+        rows.append({"column": column, "ours": f"{method}, N_train = {n}",
+                     "paper P": f"{100 * precision:.1f}", "ours P": _text(ours["paper_precision"]),
+                     "paper R": f"{100 * recall:.1f}", "ours R": _text(ours["paper_recall"]),
+                     "paper F": f"{100 * f:.1f}", "ours F": _text(ours["paper_f"]),
+                     "seeds": str(ours["paper_f"].n) if ours["paper_f"] else "0"})
+    return pd.DataFrame(rows)
+
+
+def method_table(results: pd.DataFrame, *, data: str, metric: str = "paper_f", methods: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per method, one column per N_train: ``mean ± 95 % CI (seeds)`` in %."""
+    cells = summarize(results[results["data"] == data], metric)
+    if methods is not None:
+        cells = cells[cells["method"].isin(methods)]
+    if cells.empty:
+        return pd.DataFrame()
+    cells = cells.assign(shown=cells["text"] + " (" + cells["n"].astype(str) + ")")
+    table = cells.pivot(index="method", columns="n_train", values="shown").fillna(DASH)
+    order = [m for m in (methods if methods is not None else sorted(table.index)) if m in table.index]
+    table = table.loc[order].rename(columns=lambda n: f"N_train = {n}")
+    return table.rename_axis(columns=None).reset_index()
+
+
+def difference_table(results: pd.DataFrame, *, data: str, first: str, second: str, metric: str = "paper_f",
+                     n_trains: Sequence[int] = (1, 2, 4, 11)) -> pd.DataFrame:
+    """Per N_train: ``first``, ``second`` and their difference paired by seed (mean ± 95 % CI, in %)."""
+    rows = []
+    for n_train in n_trains:
+        difference = paired(results, data=data, first=first, second=second, n_train=n_train, metric=metric)
+        rows.append({"N_train": n_train, first: _text(find(results, data=data, method=first, n_train=n_train, metric=metric)),
+                     second: _text(find(results, data=data, method=second, n_train=n_train, metric=metric)),
+                     f"{first} − {second} (paired by seed)": difference.text(signed=True) if difference else DASH,
+                     "seeds": difference.n if difference else 0})
+    return pd.DataFrame(rows)
+
+
+def coverage_table(results: pd.DataFrame, *, data: Sequence[str], methods: Sequence[str],
+                   n_trains: Sequence[int] = (1, 2, 4, 11)) -> pd.DataFrame:
+    """Result files (seeds) per (data set, method) and N_train."""
+    counts = results.groupby(["data", "method", "n_train"]).size()
+    index = pd.MultiIndex.from_product([list(data), list(methods), list(n_trains)], names=["data", "method", "n_train"])
+    table = counts.reindex(index, fill_value=0).unstack("n_train")
+    table = table.reindex(index.droplevel("n_train").unique())[list(n_trains)]  # the order asked for
+    return table.rename(columns=lambda n: f"N_train = {n}").rename_axis(columns=None).reset_index()
+
+
+def ranking_table(results: pd.DataFrame, *, data: str, metric: str = "f1", top: int | None = 8,
+                  also: Sequence[str] = ("seg",)) -> pd.DataFrame:
+    """The ``top`` (method, N_train) on ``data`` by mean ``metric`` (all with None), with ``also``, seeds and seed 0's command."""
+    on_data = results[results["data"] == data]
+    cells = summarize(on_data, metric).sort_values("mean", ascending=False, kind="stable")
+    cells = cells.head(top) if top is not None else cells
+    rows = []
+    for cell in cells.itertuples():
+        others = {f"{m} (%)": _text(find(on_data, data=data, method=cell.method, n_train=cell.n_train, metric=m)) for m in also}
+        first = on_data[(on_data["method"] == cell.method) & (on_data["n_train"] == cell.n_train)].iloc[0]
+        rows.append({"method": cell.method, "N_train": cell.n_train, f"{metric} (%)": cell.text} | others
+                    | {"seeds": cell.n, "what": METHODS[cell.method].description if cell.method in METHODS else "",
+                       "command": first["command"]})
+    return pd.DataFrame(rows)
+
+
+def provenance_table(results: pd.DataFrame, *, data: Sequence[str], methods: Sequence[str]) -> pd.DataFrame:
+    """Per (data set, method): runs, commits, runs per device, median wall time and the line that regenerates one cell."""
+    chosen = results[results["data"].isin(data) & results["method"].isin(methods)]
+    if chosen.empty:
+        return pd.DataFrame()
+    devices = chosen.groupby(["data", "method", "device"]).size()
+    table = chosen.groupby(["data", "method"]).agg(
+        runs=("seed", "size"),
+        commits=("commit", lambda c: ", ".join(sorted({str(x)[:9] for x in c}))),
+        median_wall=("wall_seconds", lambda w: sorted(w)[len(w) // 2]),
+        regenerate=("regenerate", "first"),
+    ).reset_index()
+    table.insert(4, "devices", [", ".join(f"{d}: {n}" for d, n in devices.loc[(a, b)].items())
+                                for a, b in zip(table["data"], table["method"])])
+    table = table.rename(columns={"median_wall": "median wall s", "regenerate": "regenerate one cell"})
+    order = {key: i for i, key in enumerate((d, m) for d in data for m in methods)}  # the order asked for
+    table["order"] = [order[key] for key in zip(table["data"], table["method"])]
+    return table.sort_values("order").drop(columns="order").reset_index(drop=True)
+
+
+def cell_table(results: pd.DataFrame, *, metric: str = "paper_f") -> pd.DataFrame:
+    """Every result file as a row: the cell, ``metric`` (%), the device and the line that regenerates it."""
+    table = results[["data", "method", "n_train", "seed"]].rename(columns={"n_train": "N_train"})
+    table[f"{metric} (%)"] = [f"{100 * v:.1f}" for v in results[metric]]
+    table["device"] = results["device"].fillna(DASH)
+    table["regenerate"] = results["regenerate"].fillna(DASH)
+    return table.reset_index(drop=True)
+
+
+def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_trains: Sequence[int],
+                metrics: Sequence[str] = ("paper_precision", "paper_recall", "paper_f")) -> pd.DataFrame:
+    """One row per (method, N_train, metric): mean ± 95 % CI in % and the number of seeds."""
+    rows = []
+    for method in methods:
+        for n_train in n_trains:
+            for metric in metrics:
+                s = find(results, data=data, method=method, n_train=n_train, metric=metric)
+                rows.append({"method": method, "N_train": n_train, "metric": metric, "value (%)": _text(s), "seeds": s.n if s else 0})
+    return pd.DataFrame(rows)

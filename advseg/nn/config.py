@@ -1,0 +1,40 @@
+"""Which networks to build: one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ModelConfig"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which estimator and discriminator to build, and the paper-vs-code switches.
+
+    Defaults are the original code's: five-layer estimator with a 3x3 fourth
+    layer, VALID padding, batch norm without trained scale/offset, and the rib
+    cage discriminator.
+    """
+
+    estimator: str = "paper"  # "paper" (five-layer fully convolutional net) or "unet"
+    layer4_kernel: int = 3  # 3 (original code) or 4 (paper text) for the estimator's fourth layer
+    padding: str = "valid"  # "valid" (code: output 20 px smaller, targets centre-cropped) or "same"
+    bn_affine: bool = False  # train batch norm scale/offset (the original code never did)
+    bn_momentum: float = 0.1  # running-statistics update; TensorFlow's decay 0.999 is momentum 0.001
+    leak: float = 0.1  # leaky ReLU slope
+    unet_width: int = 16  # channels of the U-Net's first level (doubles per level)
+    discriminator: str = "ribcage"  # "ribcage", "concat" (plain conditional) or "patch"
+
+    def __post_init__(self) -> None:
+        choices = {
+            "estimator": ("paper", "unet"),
+            "padding": ("valid", "same"),
+            "discriminator": ("ribcage", "concat", "patch"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"`{name}` must be one of {list(allowed)}, got {getattr(self, name)!r}")
+        if self.layer4_kernel not in (3, 4):
+            raise ValueError(f"`layer4_kernel` must be 3 (code) or 4 (paper text), got {self.layer4_kernel}")
+        if not 0 < self.bn_momentum <= 1:
+            raise ValueError(f"`bn_momentum` must be in (0, 1], got {self.bn_momentum}")

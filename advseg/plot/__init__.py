@@ -1,0 +1,9 @@
+"""Figures: the book's style, label renderings, data and training panels (helpers return arrays or take ``ax=``).
+
+The library never imports :mod:`advseg.experiment` or :mod:`advseg.cli`.
+"""
+
+from advseg.plot.style import draw_rib_block, plot_protocol, plot_sample, render_labels, set_style, show_crops
+from advseg.plot.training import plot_history, plot_prediction, plot_validation_snapshots
+
+__all__ = ["draw_rib_block", "plot_history", "plot_prediction", "plot_protocol", "plot_sample", "plot_validation_snapshots", "render_labels", "set_style", "show_crops"]

@@ -1,0 +1,56 @@
+"""How the networks are trained: one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the estimator (and, for adversarial losses, the discriminator) are trained.
+
+    ``iterations`` counts estimator updates; the discriminator makes
+    ``d_steps / e_steps`` times as many. The presets in :mod:`advseg.training.presets`
+    set these for the paper's GPU budget and for a 2-core CPU.
+    """
+
+    loss: str = "adversarial"  # "adversarial" (the paper), "ce" (CE Loss baseline) or "hybrid"
+    estimator_form: str = "non_saturating"  # "non_saturating" (code: -log D) or "saturating" (eq. 4: log(1 - D))
+    iterations: int = 1000  # estimator updates
+    batch_size: int = 16  # B: crops per estimator step; the discriminator sees 2B pairs
+    d_steps: int = 20  # discriminator steps per cycle
+    e_steps: int = 10  # estimator steps per cycle (the paper's 1:2 ratio is 10:20)
+    lr_estimator: float = 1e-3  # learning rate of the estimator (paper 1e-4, code 1e-3)
+    lr_discriminator: float = 1e-3  # learning rate of the discriminator
+    optimizer: str = "rmsprop_tf"  # "rmsprop_tf", "rmsprop_torch" or "adam"
+    hybrid_weight: float = 0.5  # p in (1 - p) * adversarial + p * cross-entropy
+    class_weights: tuple[float, float, float] | None = None  # cross-entropy weights (background, interior, contour)
+    double_softmax: bool = False  # reproduce the original code's softmax-twice cross-entropy
+    ce_warmup: int = 0  # estimator steps of pure cross-entropy before the game starts
+    manual_smoothing: float = 0.0  # label noise: move manual one-hot pixels up to this far towards random soft labels
+    validate_every: int = 100  # estimator steps between validations (and model selection)
+    checkpoint_every: int = 100  # estimator steps between checkpoints
+    log_every: int = 10  # estimator steps between history records
+    seed: int = 0  # seeds weights, crops and augmentation
+    device: str = "auto"  # "auto", "cpu" or "cuda"
+    amp: bool = True  # bfloat16 autocast on CUDA (ignored on the CPU)
+
+    def __post_init__(self) -> None:
+        from advseg.nn.losses import ESTIMATOR_LOSSES
+        from advseg.nn.optimizers import OPTIMIZERS
+
+        choices = {"loss": ("adversarial", "ce", "hybrid"), "estimator_form": tuple(ESTIMATOR_LOSSES), "optimizer": tuple(OPTIMIZERS)}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"`{name}` must be one of {list(allowed)}, got {getattr(self, name)!r}")
+        for name in ("iterations", "batch_size", "d_steps", "e_steps", "validate_every", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"`{name}` must be at least 1, got {getattr(self, name)}")
+        if not 0.0 <= self.hybrid_weight <= 1.0:
+            raise ValueError(f"`hybrid_weight` must be in [0, 1], got {self.hybrid_weight}")
+        if not 0.0 <= self.manual_smoothing < 1.0:
+            raise ValueError(f"`manual_smoothing` must be in [0, 1), got {self.manual_smoothing}")
+        if self.ce_warmup < 0:
+            raise ValueError(f"`ce_warmup` must be >= 0, got {self.ce_warmup}")

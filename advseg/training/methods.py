@@ -1,0 +1,59 @@
+"""Named training recipes: the paper's estimator with a loss, its variants, and the baselines.
+
+A method is what a column of Table 1 trains: an estimator with a loss and
+configuration fields (see :func:`advseg.training.presets.get_preset`), or a
+baseline. The sweep, ``advseg train --method`` and the result tables all
+name methods from :data:`METHODS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["METHODS", "Method"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One column of the table: an estimator trained with a loss, or a baseline."""
+
+    description: str
+    loss: str | None = None  # estimator cells: the training loss
+    options: tuple[tuple[str, Any], ...] = ()  # estimator cells: configuration fields (see get_preset)
+    baseline: str | None = None  # baseline cells: the advseg baseline method
+    postprocess: str = "paper"  # how pixel probabilities become nuclei for the reported scores
+
+    @property
+    def is_estimator(self) -> bool:
+        return self.loss is not None
+
+
+METHODS: dict[str, Method] = {
+    "adversarial": Method("the paper's estimator, adversarial loss only (ADV-N)", loss="adversarial"),
+    "ce": Method("the same estimator, pixel-wise cross-entropy only (CE Loss-N)", loss="ce"),
+    "hybrid": Method("the same estimator, 0.5 adversarial + 0.5 cross-entropy", loss="hybrid"),
+    "ce-double-softmax": Method("cross-entropy on softmax probabilities (the original code's softmax twice)",
+                                loss="ce", options=(("double_softmax", True),)),
+    # one difference between the paper's text and its code each (the chapter on the paper and its code)
+    "ce-layer4-k4": Method("cross-entropy; 4x4 fourth layer as the paper's text (code: 3x3)", loss="ce", options=(("layer4_kernel", 4),)),
+    "ce-same-padding": Method("cross-entropy; 'same' padding (code: VALID)", loss="ce", options=(("padding", "same"),)),
+    "ce-bn-affine": Method("cross-entropy; batch norm scale and offset trained (code: never)", loss="ce", options=(("bn_affine", True),)),
+    "ce-lr-1e-4": Method("cross-entropy; estimator learning rate 1e-4 as the paper's text (code: 1e-3)", loss="ce",
+                         options=(("lr_estimator", 1e-4),)),
+    "ce-rmsprop-torch": Method("cross-entropy; PyTorch's RMSprop (code: TensorFlow's)", loss="ce", options=(("optimizer", "rmsprop_torch"),)),
+    "adversarial-saturating": Method("adversarial; saturating log(1 - D) estimator loss as eq. (4) (code: -log D)",
+                                     loss="adversarial", options=(("estimator_form", "saturating"),)),
+    "adversarial-20-10": Method("adversarial; the paper's 20 D : 10 E schedule, equal learning rates, no label noise",
+                                loss="adversarial", options=(("d_steps", 20), ("e_steps", 10), ("lr_discriminator", 1e-3),
+                                                             ("manual_smoothing", 0.0))),
+    # the best configuration found for real data
+    "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
+                         loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
+                         postprocess="watershed"),
+    "unet-ce-ws-crop96": Method("unet-ce-ws with 96-px training crops and 2500 steps (more context per crop)", loss="ce",
+                                options=(("estimator", "unet"), ("normalize", "percentile"), ("crop_size", 96),
+                                         ("iterations", 2500)), postprocess="watershed"),
+    "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
+    "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
+}
