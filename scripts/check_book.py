@@ -7,10 +7,13 @@ Usage (after ``jupyter-book build .``, from the repository root)::
 
 The book is served over HTTP on localhost and driven through the Chrome
 DevTools protocol: each page must load without JavaScript errors and hold its
-chapter title, its figures (loaded, not broken), its equations and, on the
-results page, comparison panels whose drop-downs really switch the images.
-Equations are typeset by MathJax from a CDN, so offline the check can only
-find the equation markup; it says which it saw. Exit status 1 on any failure.
+chapter title, its figures (loaded, not broken) and its equations, every one
+typeset by the MathJax the book serves itself (raw TeX fails the check); no
+table may be wider than the column unless it sits in a box that scrolls; on
+the results page the comparison panels' drop-downs must really switch the
+images; on the training page the selected model must score at least F = 0.5
+(paper protocol). Whole pages are captured, in slices of 8,000 px. Exit status 1
+on any failure.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import base64
 import functools
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -57,8 +61,27 @@ PROBE = """(() => {
     tracebacks: document.querySelectorAll(".output.traceback, .cell_output .ansi-red-fg").length,
     citations: document.querySelectorAll("a[href*='references.html#id'], .citation, dl.citation").length,
     height: document.documentElement.scrollHeight,
+    rawTex: [...document.querySelectorAll("main .math, article .math")].filter(m => !m.querySelector("mjx-container")
+             && (m.textContent.includes(String.fromCharCode(92)) || m.textContent.includes("$"))).length,
+    text: (document.querySelector("main") || document.body).innerText,
   });
 })()"""
+# tables wider than the content column that no ancestor lets scroll horizontally
+TABLES = """(() => {
+  const column = document.querySelector("main article, article.bd-article, main") || document.body;
+  const width = column.getBoundingClientRect().width;
+  const scrolls = el => { for (let a = el.parentElement; a && a !== column; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX; if ((o === "auto" || o === "scroll") && a.clientWidth <= width + 1) return true; }
+    return false; };
+  const tables = [...column.querySelectorAll("table")];
+  const clipped = tables.filter(t => t.getBoundingClientRect().width > width + 1 && !scrolls(t))
+                        .map(t => (t.querySelector("caption") || t.querySelector("th") || {textContent: "?"}).textContent.trim().slice(0, 50));
+  return JSON.stringify({tables: tables.length, clipped, width: Math.round(width)});
+})()"""
+WAIT_MATH = """(() => { const m = document.querySelectorAll("main .math, article .math").length;
+  const t = document.querySelectorAll("mjx-container").length; return JSON.stringify({done: m === 0 || t >= m}); })()"""
+TRAINED = re.compile(r"selected model: paper F = ([0-9.]+)")  # printed by book/train.ipynb
+MIN_TRAINED_F = 0.5
 SWITCH = """(() => {
   const box = document.querySelector(".advseg-switcher"); const id = box.id;
   const get = k => document.getElementById(id + "-" + k);
@@ -116,13 +139,24 @@ class Browser:
             if self.call("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"] == "complete":
                 break
             time.sleep(0.1)
-        time.sleep(1.5)  # let MathJax (when it can load) and the switchers run
+        time.sleep(0.5)  # let the switchers run
+        for _ in range(40):  # MathJax typesets after the load event
+            if self.evaluate(WAIT_MATH)["done"]:
+                break
+            time.sleep(0.25)
 
-    def screenshot(self, path: Path, *, height: int) -> None:
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=min(height, 8000), deviceScaleFactor=1, mobile=False)
-        time.sleep(0.3)
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+    def screenshot(self, path: Path, *, height: int, slice_px: int = 8000) -> list[Path]:
+        """The whole page, in slices of ``slice_px`` (``name.png``, ``name-2.png``, ...)."""
         self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+        time.sleep(0.3)
+        paths = []
+        for k, top in enumerate(range(0, max(height, 1), slice_px)):
+            clip = {"x": 0, "y": top, "width": 1280, "height": min(slice_px, height - top), "scale": 1}
+            shot = path if k == 0 else path.with_name(f"{path.stem}-{k + 1}.png")
+            data = self.call("Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True)["data"]
+            shot.write_bytes(base64.b64decode(data))
+            paths.append(shot)
+        return paths
 
     def close(self) -> None:
         self.socket.close()
@@ -154,11 +188,23 @@ def check_page(browser: Browser, base: str, page: str, expected: tuple[str, int,
             problems.append(f"{found[key]} {key}, expected at least {least}")
     if found["broken"]:
         problems.append(f"broken images: {found['broken']}")
+    if found["math"] and (found["rawTex"] or not found["typeset"]):
+        problems.append(f"{max(found['rawTex'], 1)} of {found['math']} equations not typeset (raw TeX: MathJax did not run)")
+    tables = browser.evaluate(TABLES)
+    if tables["clipped"]:
+        problems.append(f"tables wider than the {tables['width']} px column and not scrollable: {tables['clipped']}")
+    if page.endswith("train.html"):
+        scores = [float(v) for v in TRAINED.findall(found["text"])]
+        if not scores:
+            problems.append("the training page prints no 'selected model: paper F = ...' line")
+        elif max(scores) < MIN_TRAINED_F:
+            problems.append(f"the training page's selected model scores paper F = {max(scores):.3f} < {MIN_TRAINED_F}")
     if found["tracebacks"]:
         problems.append(f"{found['tracebacks']} error outputs")
     if browser.errors:
         problems.append(f"JavaScript errors: {browser.errors}")
-    note = f"{found['figures']} figures, {found['math']} equations ({'typeset' if found['typeset'] else 'markup only: MathJax not loaded'})"
+    note = (f"{found['figures']} figures, {found['math']} equations ({found['typeset']} typeset), "
+            f"{tables['tables']} tables")
     if found["switchers"]:
         switch = browser.evaluate(SWITCH)
         note += f", {found['switchers']} comparison panels ({switch['options']} choices; switching {'works' if switch['changed'] else 'FAILED'})"
@@ -167,7 +213,8 @@ def check_page(browser: Browser, base: str, page: str, expected: tuple[str, int,
         browser.call("Runtime.evaluate", expression="document.querySelector('.advseg-switcher').scrollIntoView()")
         browser.screenshot(shots / (Path(page).stem + "-panels.png"), height=900)
         browser.call("Runtime.evaluate", expression="window.scrollTo(0, 0)")
-    browser.screenshot(shots / (Path(page).stem + ".png"), height=found["height"])
+    slices = browser.screenshot(shots / (Path(page).stem + ".png"), height=found["height"])
+    note += f", {found['height']} px in {len(slices)} screenshot(s)"
     print(f"{'ok  ' if not problems else 'FAIL'} {page}: {note}" + "".join(f"\n     - {p}" for p in problems))
     return problems
 

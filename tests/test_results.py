@@ -54,6 +54,14 @@ def test_mean_and_95_percent_interval_over_three_seeds():
     assert row["seeds"] == (0, 1, 2) and row["text"] == "85.0 ± 12.4"
 
 
+def test_an_interval_past_the_metric_range_is_clipped_and_equal_seeds_show_no_interval():
+    wide = find(frame(*[result("ce", 4, s, f) for s, f in enumerate((0.05, 0.45, 0.25))]), data="synthetic-h1299", method="ce", n_train=4)
+    low, high = wide.mean - wide.half_width, wide.mean + wide.half_width
+    assert low < 0 < high < 1 and wide.text() == f"25.0 (0.0–{100 * high:.1f})"
+    same = method_table(frame(*[result("watershed", 4, s, 0.902) for s in range(3)]), data="synthetic-h1299")
+    assert same.loc[0, "N_train = 4"] == "90.2 (all 3 seeds equal)"
+
+
 def test_one_seed_has_no_interval():
     summary = find(frame(result("ce", 4, 0, 0.8)), data="synthetic-h1299", method="ce", n_train=4)
     assert math.isnan(summary.half_width) and summary.text() == "80.0"
@@ -69,7 +77,7 @@ def test_unknown_metric_names_the_choices():
 def test_paper_comparison_fills_the_columns_we_ran():
     rows = paper_comparison(frame(*[result("adversarial", 1, s, 0.7) for s in range(3)])).to_dict("records")
     assert [r["column"] for r in rows] == list(PAPER_TABLE1)
-    assert rows[0]["paper F"] == "85.8" and rows[0]["ours F"] == "70.0 ± 0.0" and rows[0]["seeds"] == "3"
+    assert rows[0]["paper F"] == "85.8" and rows[0]["ours F"] == "70.0 (all 3 seeds equal)" and rows[0]["seeds"] == "3"
     assert rows[1]["ours F"] == "—"
 
 
@@ -97,7 +105,7 @@ def test_variant_table_pairs_the_text_choice_with_the_code_choice_by_seed():
     results = frame(result("ce", 4, 0, 0.80), result("ce", 4, 1, 0.90), result("ce-layer4-k4", 4, 0, 0.75))
     rows = variant_table(results).to_dict("records")
     row = next(r for r in rows if r["text"] == "ce-layer4-k4")
-    assert row["paper_f: code"] == "85.0 ± 63.5" and row["paper_f: text"] == "75.0" and row["paper_f: change"] == "-5.0"
+    assert row["paper_f: code"] == "85.0 (21.5–100.0)" and row["paper_f: text"] == "75.0" and row["paper_f: change"] == "-5.0"
     untried = next(r for r in rows if r["text"] == "ce-bn-affine")
     assert untried["paper_f: change"] == "—"
 
@@ -137,7 +145,7 @@ def test_paired_difference_refuses_two_metrics():
 def test_difference_table_rows_per_n_train():
     results = frame(*[result("adversarial", 1, s, 0.7 + 0.01 * s) for s in range(3)], *[result("ce", 1, s, 0.8 + 0.01 * s) for s in range(3)])
     rows = difference_table(results, data="synthetic-h1299", first="adversarial", second="ce", n_trains=(1, 2)).to_dict("records")
-    assert rows[0]["adversarial − ce (paired by seed)"] == "-10.0 ± 0.0" and rows[0]["seeds"] == 3
+    assert rows[0]["adversarial − ce (paired by seed)"] == "-10.0 (all 3 seeds equal)" and rows[0]["seeds"] == 3
     assert rows[1]["adversarial"] == "—" and rows[1]["seeds"] == 0
 
 
@@ -152,7 +160,7 @@ def test_ranking_table_orders_by_the_metric_and_adds_the_others():
     results = frame(*[result("ce", 4, s, 0.8) | {"command": "ce"} for s in range(2)], result("watershed", 4, 0, 0.9) | {"command": "ws"})
     rows = ranking_table(results, data="synthetic-h1299", metric="f1", also=("seg", "pq")).to_dict("records")
     assert [(r["method"], r["f1 (%)"], r["seg (%)"], r["pq (%)"], r["seeds"]) for r in rows] == [
-        ("watershed", "90.0", "90.0", "90.0", 1), ("ce", "80.0 ± 0.0", "80.0 ± 0.0", "80.0 ± 0.0", 2)]
+        ("watershed", "90.0", "90.0", "90.0", 1), ("ce", "80.0 (all 2 seeds equal)", "80.0 (all 2 seeds equal)", "80.0 (all 2 seeds equal)", 2)]
     assert rows[0]["command"] == "ws"
 
 
@@ -168,5 +176,28 @@ def test_tables_render_through_pandas():
     table = pd.DataFrame([{"method": "ce", "F": "80.0 ± 1.0"}])
     assert markdown_table(table).splitlines()[2] == "| ce       | 80.0 ± 1.0 |"
     html = html_table(table, caption="cap")
-    assert '<table' in html and 'class="table"' in html and "<caption>cap</caption>" in html and "80.0 ± 1.0" in html
+    assert '<table' in html and 'class="table advseg-table"' in html and "<caption>cap</caption>" in html and "80.0 ± 1.0" in html
+    assert 'overflow-x:auto' in html  # scrolls when wider than the page's column
     assert markdown_table(pd.DataFrame()) == "*(no results yet)*"
+
+
+def test_verdicts_under_several_metrics_and_where_they_flip():
+    from advseg.experiment.claims import verdict_flips, verdict_table
+
+    results = frame(*[result("adversarial", 11, s, f) for s, f in enumerate((0.70, 0.72, 0.71))],
+                    *[result("ce", 11, s, f) for s, f in enumerate((0.80, 0.82, 0.81))])
+    results.loc[results["method"] == "adversarial", "seg"] = [0.90, 0.91, 0.93]  # better outlines, worse interiors
+    table = verdict_table(results, data=["synthetic-h1299"]).set_index("claim")
+    row = table.loc["adversarial training beats cross-entropy (ADV-11 > CE-11)"]
+    assert row["synthetic-h1299: F"].startswith("not supported (-10.0") and row["synthetic-h1299: SEG"].startswith("holds (+")
+    (flip,) = [s for s in verdict_flips(results, data=["synthetic-h1299"]) if "cross-entropy" in s]
+    assert "not supported under F" in flip and "holds under SEG" in flip
+
+
+def test_the_external_anchor_is_appended_as_a_marked_row():
+    from advseg.experiment.tables import with_anchors
+
+    ranked = ranking_table(frame(result("ce", 4, 0, 0.8, data="dsb2018") | {"command": "c"}), data="dsb2018", metric="f1")
+    table = with_anchors(ranked, data="dsb2018")
+    assert len(table) == 2 and table.loc[1, "f1 (%)"] == "91.0" and "not run here" in table.loc[1, "what"]
+    assert with_anchors(ranked, data="synthetic-h1299") is ranked

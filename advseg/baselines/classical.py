@@ -14,7 +14,7 @@ from skimage.segmentation import watershed
 from advseg.data.datasets import Sample
 from advseg.evaluation.metrics import matching_dataset
 
-__all__ = ["ClassicalWatershed"]
+__all__ = ["ClassicalWatershed", "watershed_choices"]
 
 
 class ClassicalWatershed:
@@ -58,3 +58,38 @@ class ClassicalWatershed:
                 best = (f1, sigma, distance)
         _, self.sigma, self.min_distance = best
         return self
+
+
+def watershed_choices(data: str, *, n_trains: Sequence[int], seed: int = 0):  # -> pandas.DataFrame
+    """The parameters :meth:`ClassicalWatershed.fit` chooses at each N_train, and what they do on the evaluation frames.
+
+    Parameters
+    ----------
+    data : str
+        A data set name or folder (see :func:`advseg.data.paths.resolve_data`).
+    n_trains : sequence of int
+    seed : int, optional
+        The split's seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per N_train: the chosen ``sigma`` and ``min_distance``, F1 at
+        IoU 0.5 on the training frames, and on the evaluation frames F1 and the
+        numbers of predicted and manual nuclei.
+    """
+    import pandas as pd
+
+    from advseg.data.paths import resolve_data
+    from advseg.data.splits import make_splits
+
+    rows = []
+    for n_train in n_trains:
+        splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
+        model = ClassicalWatershed().fit(splits.train)
+        scored = matching_dataset([s.labels for s in splits.evaluation], [model.predict_labels(s.image) for s in splits.evaluation])
+        rows.append({"N_train": n_train, "sigma (px)": model.sigma, "min_distance (px)": model.min_distance,
+                     "F1@0.5, training frames": round(model.scores[(model.sigma, model.min_distance)], 3),
+                     "F1@0.5, evaluation frames": round(scored.f1, 3), "nuclei predicted": scored.n_pred,
+                     "nuclei (manual)": scored.n_true})
+    return pd.DataFrame(rows)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 
-__all__ = ["BACKGROUND", "CONTOUR", "INTERIOR", "CLASS_NAMES", "class_rgb", "three_class_targets", "touching_pairs"]
+__all__ = ["BACKGROUND", "CONTOUR", "INTERIOR", "CLASS_NAMES", "class_rgb", "crowded_window", "three_class_targets", "touching_pairs"]
 
 BACKGROUND, INTERIOR, CONTOUR = 0, 1, 2  # class indices, as the original code used them
 CLASS_NAMES = ("background", "interior", "contour")
@@ -142,3 +143,39 @@ def touching_pairs(labels: np.ndarray) -> set[tuple[int, int]]:
         keep = (a > 0) & (b > 0) & (a != b)
         pairs.update(zip(np.minimum(a[keep], b[keep]).tolist(), np.maximum(a[keep], b[keep]).tolist()))
     return pairs
+
+
+def crowded_window(labels: np.ndarray, *, shape: tuple[int, int] = (96, 128)) -> tuple[slice, slice]:
+    """The ``shape`` window of ``labels`` that holds the most nuclei touching another (by their centres).
+
+    Parameters
+    ----------
+    labels : (H, W) ndarray of int
+    shape : (int, int), optional
+        Window height and width, px (clipped to the image).
+
+    Returns
+    -------
+    (slice, slice)
+        Rows and columns of the window, centred on the touching nuclei it holds.
+
+    Examples
+    --------
+    >>> y = np.zeros((20, 20), int); y[12:14, 12:14] = 1; y[12:14, 14:16] = 2; y[2, 2] = 3
+    >>> crowded_window(y, shape=(6, 6))
+    (slice(9, 15, None), slice(10, 16, None))
+    """
+    labels = np.asarray(labels)
+    height, width = min(shape[0], labels.shape[0]), min(shape[1], labels.shape[1])
+    touching = sorted({n for pair in touching_pairs(labels) for n in pair})
+    centres = np.zeros(labels.shape, np.int64)  # (H, W): 1 at each touching nucleus's centre
+    for y, x in ndi.center_of_mass(np.ones(labels.shape), labels, touching):
+        centres[int(round(y)), int(round(x))] += 1
+    total = np.pad(centres.cumsum(0).cumsum(1), ((1, 0), (1, 0)))  # summed-area table, (H + 1, W + 1)
+    counts = (total[height:, width:] - total[:-height, width:] - total[height:, :-width] + total[:-height, :-width])
+    top, left = np.unravel_index(np.argmax(counts), counts.shape)  # the first of the best windows
+    ys, xs = np.nonzero(centres[top:top + height, left:left + width])
+    if ys.size:  # centre the window on the crowd it holds
+        top = int(np.clip(top + round(ys.mean()) - height // 2, 0, labels.shape[0] - height))
+        left = int(np.clip(left + round(xs.mean()) - width // 2, 0, labels.shape[1] - width))
+    return slice(int(top), int(top) + height), slice(int(left), int(left) + width)

@@ -61,7 +61,7 @@ def budget_table(results: pd.DataFrame, *, metric: str = "paper_f") -> pd.DataFr
 
 
 def save_validation_history(run_dir: str | os.PathLike, out: str | os.PathLike, *, method: str | None = None,
-                            note: str = "") -> Path:
+                            note: str = "", train_records: bool = False) -> Path:
     """Keep a run's validation records (``history.jsonl``) as a small JSON file.
 
     Parameters
@@ -75,6 +75,9 @@ def save_validation_history(run_dir: str | os.PathLike, out: str | os.PathLike, 
         ``adversarial``, ``ce`` and ``hybrid``).
     note : str, optional
         Said beside the records, e.g. why a run stopped early.
+    train_records : bool, optional
+        Also keep every record (losses and D's outputs too) under ``records``,
+        for :func:`advseg.plot.training.plot_history`.
 
     Returns
     -------
@@ -93,7 +96,7 @@ def save_validation_history(run_dir: str | os.PathLike, out: str | os.PathLike, 
                "seed": info["seed"], "preset": info["preset"], "device": info["device"], "commit": info["commit"],
                "iterations": train["iterations"], "batch_size": train["batch_size"],
                "last_step": max((r["step_e"] for r in records if "step_e" in r), default=0), "note": note,
-               "validation": validation}
+               "validation": validation} | ({"records": records} if train_records else {})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary) + "\n")
     return out

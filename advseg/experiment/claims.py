@@ -18,7 +18,10 @@ import pandas as pd
 
 from advseg.experiment.statistics import Summary, find, paired_difference
 
-__all__ = ["CLAIMS", "Claim", "claim_table", "verdict"]
+__all__ = ["CLAIMS", "METRIC_NAMES", "Claim", "claim_table", "verdict", "verdict_flips", "verdict_table"]
+
+METRIC_NAMES = {"paper_f": "F", "f1": "F1@0.5", "seg": "SEG", "f1@0.75": "F1@0.75", "pq": "PQ", "ap": "AP",
+                "paper_precision": "precision", "paper_recall": "recall"}  # short names for column labels
 
 
 @dataclass(frozen=True)
@@ -75,18 +78,56 @@ def verdict(first: Summary | None, second: Summary | None, *, margin: float = 0.
     return "not supported" if -difference > spread else "unclear"
 
 
+def _compare(results: pd.DataFrame, claim: Claim, data: str, metric: str) -> tuple[Summary | None, Summary | None]:
+    first = find(results, data=data, method=claim.first[0], n_train=claim.first[1], metric=metric)
+    second = find(results, data=data, method=claim.second[0], n_train=claim.second[1], metric=metric)
+    return first, second
+
+
 def claim_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
                 metric: str = "paper_f") -> pd.DataFrame:
     """One row per claim: the paper's numbers, ours per data set (first vs second, their paired difference, in %), the verdict."""
+    name = METRIC_NAMES.get(metric, metric)
     rows = []
     for claim in CLAIMS:
         row = {"claim": claim.text, "paper (F %)": claim.paper}
-        for name in data:
-            first = find(results, data=name, method=claim.first[0], n_train=claim.first[1], metric=metric)
-            second = find(results, data=name, method=claim.second[0], n_train=claim.second[1], metric=metric)
+        for d in data:
+            first, second = _compare(results, claim, d, metric)
             paired = paired_difference(first, second) if first and second else None
-            row[f"{name} (F %)"] = f"{first.text()} vs {second.text()}" if first and second else "—"
-            row[f"{name}: difference"] = paired.text(signed=True) if paired else "—"
-            row[f"{name}: verdict"] = verdict(first, second, margin=claim.margin)
+            row[f"{d} ({name} %)"] = f"{first.text()} vs {second.text()}" if first and second else "—"
+            row[f"{d}: difference"] = paired.text(signed=True) if paired else "—"
+            row[f"{d}: verdict"] = verdict(first, second, margin=claim.margin)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def verdict_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+                  metrics: Sequence[str] = ("paper_f", "f1", "seg")) -> pd.DataFrame:
+    """One row per claim, one column per (data set, metric): the verdict and the paired difference in points.
+
+    The claims are the paper's, made under its F; the same comparison under
+    other metrics shows whether a verdict depends on how nuclei are scored.
+    """
+    rows = []
+    for claim in CLAIMS:
+        row = {"claim": claim.text}
+        for d in data:
+            for metric in metrics:
+                first, second = _compare(results, claim, d, metric)
+                paired = paired_difference(first, second) if first and second else None
+                shown = verdict(first, second, margin=claim.margin)
+                row[f"{d}: {METRIC_NAMES.get(metric, metric)}"] = f"{shown} ({paired.text(signed=True)})" if paired else shown
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def verdict_flips(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+                  metrics: Sequence[str] = ("paper_f", "f1", "seg")) -> list[str]:
+    """One sentence per (claim, data set) whose verdict changes with the metric; none when every metric agrees."""
+    sentences = []
+    for claim in CLAIMS:
+        for d in data:
+            verdicts = {METRIC_NAMES.get(m, m): verdict(*_compare(results, claim, d, m), margin=claim.margin) for m in metrics}
+            if len(set(verdicts.values())) > 1:
+                sentences.append(f"{claim.text} on {d}: " + ", ".join(f"{v} under {m}" for m, v in verdicts.items()))
+    return sentences

@@ -47,7 +47,8 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference("estimator learning rate", "1e-4", "1e-3", "ce-lr-1e-4", "ce"),
     Difference("RMSProp", "RMSProp", "TensorFlow's: accumulator starts at 1, epsilon inside the root",
                "ce-rmsprop-torch", "ce"),
-    Difference("estimator loss", "saturating: log(1 - D(I, E(I))), eq. (4)", "non-saturating: -log D(I, E(I))",
+    Difference("estimator loss", "eq. (4) prints E[log D(I, E(I))], to be minimised (sign ambiguous); eq. (5) implies the "
+               "saturating log(1 - D(I, E(I)))", "non-saturating: -log D(I, E(I)) (eq. 4 read as maximised)",
                "adversarial-saturating", "adversarial"),
     Difference("schedule", "20 D : 10 E steps, one learning rate", "same (our cpu preset: 5 : 5, D's rate 1e-5, label noise)",
                "adversarial-20-10", "adversarial"),

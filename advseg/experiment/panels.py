@@ -21,11 +21,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from advseg.evaluation.error_classes import ERROR_COLORS, classify_errors, error_map
+from advseg.evaluation.metrics import matching
 from advseg.experiment.grid import Cell
 from advseg.experiment.previews import preview_window, read_preview
 from advseg.plot.style import render_labels
 
-__all__ = ["ComparisonSet", "comparison_images", "interactive_comparison", "load_comparison", "plot_comparison", "switcher_html"]
+__all__ = ["ComparisonSet", "comparison_images", "interactive_comparison", "load_comparison", "plot_comparison", "short_name",
+           "switcher_html"]
 
 PANELS = ("image", "manual", "estimated", "errors")
 
@@ -61,13 +63,26 @@ def comparison_images(image: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray)
 
 
 def _error_text(y_true: np.ndarray, y_pred: np.ndarray) -> str:
+    """The error counts and the window's own F1 at IoU 0.5 (one-to-one matching), as one line."""
     counts = classify_errors(y_true, y_pred).counts()
-    return ", ".join(f"{n} {name}" for name, n in counts.items())
+    f1 = matching(y_true, y_pred, thresh=0.5).f1
+    return ", ".join(f"{n} {name}" for name, n in counts.items()) + f"; F1@0.5 on this window {f1:.2f}"
+
+
+def short_name(name: str, *, width: int = 16) -> str:
+    """An image name short enough for a menu: DSB2018's 64-character hashes become their first characters.
+
+    Examples
+    --------
+    >>> short_name("frame_012"), short_name("4ca5081854df7bbcaa4934fcf34318f82733a0f8c05b942c2265eea75419d62f")
+    ('frame_012', '4ca5081854df…')
+    """
+    return name if len(name) <= width else name[: width - 4] + "…"
 
 
 def plot_comparison(image: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, *, title: str = "") -> plt.Figure:
-    """The four panels in a row, the error colours in a legend with their counts."""
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.8), constrained_layout=True)
+    """The four panels in a row, the error colours in a legend with their counts, and the panel's F1 at IoU 0.5."""
+    fig, axes = plt.subplots(1, 4, figsize=(10, 3.0), constrained_layout=True)
     for ax, (name, rgb) in zip(axes, comparison_images(image, y_true, y_pred).items()):
         ax.imshow(rgb)
         ax.set_title(name)
@@ -76,7 +91,8 @@ def plot_comparison(image: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, *
     handles = [plt.Rectangle((0, 0), 1, 1, color=ERROR_COLORS[name]) for name in ERROR_COLORS]
     axes[3].legend(handles, [f"{name} ({counts[name]})" for name in ERROR_COLORS], loc="upper left",
                    bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
-    fig.suptitle(title)
+    f1 = matching(y_true, y_pred, thresh=0.5).f1
+    fig.suptitle(f"{title}; F1@0.5 {f1:.2f}" if title else f"F1@0.5 {f1:.2f}", fontsize=10)
     return fig
 
 
@@ -87,6 +103,15 @@ class ComparisonSet:
     data: str
     frames: dict[str, tuple[np.ndarray, np.ndarray]]  # image name -> (image, manual labels) inside the preview window
     predictions: dict[tuple[str, int, str], np.ndarray]  # (method, N_train, image name) -> predicted labels, same window
+    shapes: dict[str, tuple[int, int]] | None = None  # image name -> the whole image's (H, W), when known
+
+    def window_note(self, name: str) -> str:
+        """Which part of image ``name`` the panels show."""
+        h, w = self.frames[name][0].shape[:2]
+        full = (self.shapes or {}).get(name)
+        if full is None or tuple(full) == (h, w):
+            return f"the whole image ({h} x {w} px)"
+        return f"the centre {h} x {w} px of the {full[0]} x {full[1]} px image"
 
     @property
     def methods(self) -> list[str]:
@@ -104,7 +129,7 @@ def load_comparison(data: str, *, results: str | os.PathLike, methods: Sequence[
     from advseg.data.splits import make_splits
 
     evaluation = {s.name: s for s in make_splits(resolve_data(data), n_train=1, seed=0).evaluation}
-    frames, predictions = {}, {}
+    frames, predictions, shapes = {}, {}, {}
     for method in methods:
         for n_train in n_trains:
             preview = read_preview(Cell(seed=0, data=data, n_train=n_train, method=method, preset=preset), results=results)
@@ -112,8 +137,9 @@ def load_comparison(data: str, *, results: str | os.PathLike, methods: Sequence[
                 sample = evaluation[name]
                 window = preview_window(sample.image.shape)
                 frames[name] = (sample.image[window], sample.labels[window])
+                shapes[name] = tuple(sample.image.shape[-2:])
                 predictions[(method, n_train, name)] = labels
-    return ComparisonSet(data=data, frames=frames, predictions=predictions)
+    return ComparisonSet(data=data, frames=frames, predictions=predictions, shapes=shapes)
 
 
 def _png(array: np.ndarray) -> str:
@@ -134,15 +160,15 @@ def switcher_html(comparison: ComparisonSet, *, uid: str) -> str:
     """
     if not comparison.frames:
         return f"<p><em>No previews of {html.escape(comparison.data)} yet: run <code>advseg sweep</code>.</em></p>"
-    frames = {name: {"image": _png(_stretch(image)), "manual": _png(render_labels(truth, alpha=0.6))}
-              for name, (image, truth) in comparison.frames.items()}
+    frames = {name: {"image": _png(_stretch(image)), "manual": _png(render_labels(truth, alpha=0.6)),
+                     "window": comparison.window_note(name)} for name, (image, truth) in comparison.frames.items()}
     choice = {}
     for (method, n_train, name), labels in comparison.predictions.items():
         truth = comparison.frames[name][1]
         choice[f"{method}|{n_train}|{name}"] = {"estimated": _png(render_labels(labels, seed=1, alpha=0.6)),
                                                 "errors": _png(error_map(truth, labels)), "counts": _error_text(truth, labels)}
     selects = {"n": comparison.n_trains, "method": comparison.methods, "frame": list(comparison.frames)}
-    options = {key: "".join(f'<option value="{html.escape(str(v))}">{html.escape(str(v))}</option>' for v in values)
+    options = {key: "".join(f'<option value="{html.escape(str(v))}">{html.escape(short_name(str(v)))}</option>' for v in values)
                for key, values in selects.items()}
     legend = " ".join(f'<span style="background:rgb{tuple(int(255 * c) for c in rgb)};padding:0 6px;">&nbsp;</span> {name}'
                       for name, rgb in ERROR_COLORS.items())
@@ -156,7 +182,7 @@ def switcher_html(comparison: ComparisonSet, *, uid: str) -> str:
 method <select id="{uid}-method">{options["method"]}</select>
 image <select id="{uid}-frame">{options["frame"]}</select></p>
 <div style="display:grid;grid-template-columns:repeat(2,1fr);gap:4px;max-width:760px;">{figures}</div>
-<p id="{uid}-counts"></p><p>errors: {legend}</p>
+<p id="{uid}-window"></p><p id="{uid}-counts"></p><p>errors: {legend}</p>
 <script>(function() {{
   const frames = {json.dumps(frames)}, choice = {json.dumps(choice)};
   const get = (k) => document.getElementById("{uid}-" + k);
@@ -166,6 +192,7 @@ image <select id="{uid}-frame">{options["frame"]}</select></p>
     get("manual").src = frames[f].manual;
     get("estimated").src = c ? c.estimated : ""; get("errors").src = c ? c.errors : "";
     get("counts").textContent = c ? "objects: " + c.counts : "no preview for this choice yet";
+    get("window").textContent = "showing " + frames[f].window + " (scores above are for this window)";
   }}
   ["n", "method", "frame"].forEach((k) => get(k).addEventListener("change", update));
   update();
@@ -185,7 +212,7 @@ def interactive_comparison(comparison: ComparisonSet):  # -> ipywidgets.VBox
 
     n_train = widgets.Dropdown(options=comparison.n_trains, description="N_train")
     method = widgets.Dropdown(options=comparison.methods, description="method")
-    frame = widgets.Dropdown(options=list(comparison.frames), description="image")
+    frame = widgets.Dropdown(options=[(short_name(n), n) for n in comparison.frames], description="image")
     picture = widgets.Image(format="png")
     message = widgets.HTML()
 
@@ -195,7 +222,8 @@ def interactive_comparison(comparison: ComparisonSet):  # -> ipywidgets.VBox
             message.value, picture.value = "no preview for this choice yet", b""
             return
         image, truth = comparison.frames[frame.value]
-        figure = plot_comparison(image, truth, comparison.predictions[key], title=f"{comparison.data}: {key[0]}, N_train = {key[1]}")
+        title = f"{comparison.data}: {key[0]}, N_train = {key[1]}; {comparison.window_note(frame.value)}"
+        figure = plot_comparison(image, truth, comparison.predictions[key], title=title)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         plt.close(figure)

@@ -20,6 +20,8 @@ from advseg.experiment.results import METRICS
 __all__ = ["Summary", "find", "half_width", "interval_text", "paired", "paired_difference", "summarize"]
 
 GROUP = ["data", "method", "n_train"]  # a table cell: the seeds of one (data set, method, N_train)
+METRIC_RANGE = (0.0, 1.0)  # every metric of METRICS is a fraction
+EQUAL = 1e-9  # a half width below this comes from seeds that gave the same value (up to rounding)
 
 
 def half_width(values: np.ndarray | list[float]) -> float:
@@ -36,8 +38,13 @@ def half_width(values: np.ndarray | list[float]) -> float:
     return float(stats.t.ppf(0.975, values.size - 1) * np.std(values, ddof=1) / math.sqrt(values.size))
 
 
-def interval_text(mean: float, half: float, n: int, *, percent: bool = True, signed: bool = False) -> str:
-    """``mean ± half`` as a table shows it (in % by default; the half width left out for one seed).
+def interval_text(mean: float, half: float, n: int, *, percent: bool = True, signed: bool = False,
+                  bounds: tuple[float, float] | None = None) -> str:
+    """``mean ± half`` as a table shows it (in % by default).
+
+    One seed has no interval; seeds that all gave the same value say so
+    instead of showing a false ``± 0.0``; an interval that crosses ``bounds``
+    (a metric's range, 0..1) is clipped to it and written ``mean (low–high)``.
 
     Examples
     --------
@@ -45,10 +52,21 @@ def interval_text(mean: float, half: float, n: int, *, percent: bool = True, sig
     '85.0 ± 12.4'
     >>> interval_text(0.05, math.nan, 1, signed=True)
     '+5.0'
+    >>> interval_text(0.902, 0.0, 3)
+    '90.2 (all 3 seeds equal)'
+    >>> interval_text(0.34, 0.532, 3, bounds=(0.0, 1.0))
+    '34.0 (0.0–87.2)'
     """
     scale, digits = (100, 1) if percent else (1, 3)
     text = f"{scale * mean:{'+' if signed else ''}.{digits}f}"
-    return text if n < 2 else f"{text} ± {scale * half:.{digits}f}"
+    if n < 2:
+        return text
+    if half < EQUAL:
+        return f"{text} (all {n} seeds equal)"
+    if bounds is not None and (mean - half < bounds[0] or mean + half > bounds[1]):
+        low, high = max(mean - half, bounds[0]), min(mean + half, bounds[1])
+        return f"{text} ({scale * low:.{digits}f}–{scale * high:.{digits}f})"
+    return f"{text} ± {scale * half:.{digits}f}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class Summary:
     metric: str
     values: tuple[float, ...]  # one per seed, in seed order
     seeds: tuple[int, ...]
+    bounds: tuple[float, float] | None = METRIC_RANGE  # the values' range (None for differences)
 
     @property
     def n(self) -> int:
@@ -85,7 +104,7 @@ class Summary:
         >>> Summary("d", "ce", 1, "paper_f", (0.05,), (0,)).text(signed=True)
         '+5.0'
         """
-        return interval_text(self.mean, self.half_width, self.n, percent=percent, signed=signed)
+        return interval_text(self.mean, self.half_width, self.n, percent=percent, signed=signed, bounds=self.bounds)
 
 
 def _check_metric(metric: str) -> None:
@@ -108,18 +127,20 @@ def summarize(results: pd.DataFrame, metric: str = "paper_f") -> pd.DataFrame:
     pandas.DataFrame
         One row per cell: ``data``, ``method``, ``n_train``, ``mean``,
         ``half_width`` (NaN for one seed), ``n`` (seeds), ``values`` and
-        ``seeds`` (tuples in seed order) and ``text`` (``mean ± half`` in %).
+        ``seeds`` (tuples in seed order), ``text`` (:func:`interval_text` in %)
+        and ``identical`` (every seed gave the same value).
     """
     _check_metric(metric)
     rows = results.dropna(subset=[metric]).sort_values([*GROUP, "seed"])
     if rows.empty:
-        return pd.DataFrame(columns=[*GROUP, "mean", "half_width", "n", "values", "seeds", "text"])
+        return pd.DataFrame(columns=[*GROUP, "mean", "half_width", "n", "values", "seeds", "text", "identical"])
     table = rows.groupby(GROUP, sort=True).agg(values=(metric, tuple), seeds=("seed", tuple)).reset_index()
     table["n"] = table["values"].map(len)
     table["mean"] = table["values"].map(lambda v: float(np.mean(v)))
     table["half_width"] = table["values"].map(half_width)
-    table["text"] = [interval_text(m, h, n) for m, h, n in zip(table["mean"], table["half_width"], table["n"])]
-    return table[[*GROUP, "mean", "half_width", "n", "values", "seeds", "text"]]
+    table["text"] = [interval_text(m, h, n, bounds=METRIC_RANGE) for m, h, n in zip(table["mean"], table["half_width"], table["n"])]
+    table["identical"] = (table["n"] > 1) & (table["half_width"] < EQUAL)
+    return table[[*GROUP, "mean", "half_width", "n", "values", "seeds", "text", "identical"]]
 
 
 def find(results: pd.DataFrame, *, data: str, method: str, n_train: int, metric: str = "paper_f") -> Summary | None:
@@ -150,7 +171,7 @@ def paired_difference(first: Summary, second: Summary) -> Summary | None:
         return None
     values = tuple(float(v) for v in joined[0] - joined[1])
     return Summary(first.data, f"{first.method} − {second.method}", first.n_train, first.metric, values,
-                   tuple(int(s) for s in joined.index))
+                   tuple(int(s) for s in joined.index), bounds=None)
 
 
 def paired(results: pd.DataFrame, *, data: str, first: str, second: str, n_train: int,

@@ -8,6 +8,7 @@ shows them (``mean ± 95 % CI`` in %); :func:`markdown_table` and
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,10 +17,17 @@ from advseg.experiment.results import PAPER_TABLE1
 from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
-__all__ = ["cell_table", "coverage_table", "difference_table", "html_table", "markdown_table", "method_table",
-           "metric_rows", "paper_comparison", "provenance_table", "ranking_table"]
+__all__ = ["EXTERNAL_ANCHORS", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
+           "metric_rows", "paper_comparison", "provenance_table", "ranking_table", "with_anchors"]
 
 DASH = "—"  # a cell without results
+
+# Published numbers on the same kind of data, never run here: (data set, name, {metric: value}, source and caveat)
+EXTERNAL_ANCHORS: tuple[tuple[str, str, dict[str, float], str], ...] = (
+    ("dsb2018", "StarDist (published example)", {"f1": 0.910},
+     "external anchor, not run here: StarDist's DSB2018 example (stardist examples/2D/2_training.ipynb), "
+     "F1 at IoU 0.5 on its own validation split of DSB2018, not our test split"),
+)
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -37,20 +45,52 @@ def markdown_table(table: pd.DataFrame) -> str:
     return table.to_markdown(index=False, disable_numparse=True)
 
 
+COLLAPSED = ("command", "regenerate", "regenerate one cell")  # long commands: one click away
+WRAPPED = ("claim", "what", "topic", "paper's text", "original code (advseg default)", "difference", "measured by")  # prose
+
+
+def _cell(value: object) -> str:
+    """A cell as text: whole floats without decimals, other floats to 3 decimals, missing values as a dash."""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return DASH
+        return f"{value:.0f}" if value.is_integer() else f"{value:.3f}"
+    return html.escape(str(value))
+
+
+def _collapsed(value: object) -> str:
+    text = html.escape(str(value))
+    return text if text == DASH else f'<details><summary>show</summary><code>{text}</code></details>'
+
+
 def html_table(table: pd.DataFrame, *, caption: str = "") -> str:
-    """An HTML table of ``table`` (no index) for notebooks and the book, styled by the book's ``table`` class.
+    """An HTML table of ``table`` (no index) for notebooks and the book, rendered by pandas' Styler.
+
+    The table sits in a box that scrolls sideways when it is wider than the
+    page's column; numbers do not wrap; commands (:data:`COLLAPSED` columns)
+    are folded into a click-to-show block; prose columns (:data:`WRAPPED`) wrap.
 
     Examples
     --------
-    >>> "<caption>c</caption>" in html_table(pd.DataFrame([{"a": 1}]), caption="c")
+    >>> out = html_table(pd.DataFrame([{"a": 1, "command": "advseg sweep"}]), caption="c")
+    >>> "<caption>c</caption>" in out and "<details>" in out and "overflow-x:auto" in out
     True
     """
     if table.empty:
         return "<p><em>(no results yet)</em></p>"
-    styler = table.style.hide(axis="index").set_table_attributes('class="table"')
+    folded = [c for c in table.columns if c in COLLAPSED]
+    styler = table.style.hide(axis="index").set_table_attributes('class="table advseg-table"')
+    styler = styler.format(_cell, subset=[c for c in table.columns if c not in folded])
+    if folded:
+        styler = styler.format(_collapsed, subset=folded)
+    classes = pd.DataFrame([["wrap" if c in WRAPPED else "nowrap" for c in table.columns]] * len(table),
+                           index=table.index, columns=table.columns)
+    styler = styler.set_td_classes(classes).set_table_styles(
+        [{"selector": "td.nowrap", "props": "white-space: nowrap;"},
+         {"selector": "td.wrap", "props": "white-space: normal; min-width: 14em;"}], overwrite=False)
     if caption:
-        styler = styler.set_caption(caption)
-    return styler.to_html()
+        styler = styler.set_caption(html.escape(caption))
+    return f'<div class="advseg-scroll" style="overflow-x:auto;max-width:100%;">{styler.to_html()}</div>'
 
 
 def _text(summary) -> str:  # a Summary or None
@@ -79,13 +119,13 @@ def paper_comparison(results: pd.DataFrame, *, data: str = "synthetic-h1299", il
 
 
 def method_table(results: pd.DataFrame, *, data: str, metric: str = "paper_f", methods: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per method, one column per N_train: ``mean ± 95 % CI (seeds)`` in %."""
+    """One row per method, one column per N_train: ``mean ± 95 % CI (seeds)`` in % (see :func:`~advseg.experiment.statistics.interval_text`)."""
     cells = summarize(results[results["data"] == data], metric)
     if methods is not None:
         cells = cells[cells["method"].isin(methods)]
     if cells.empty:
         return pd.DataFrame()
-    cells = cells.assign(shown=cells["text"] + " (" + cells["n"].astype(str) + ")")
+    cells = cells.assign(shown=[t if same else f"{t} ({n})" for t, n, same in zip(cells["text"], cells["n"], cells["identical"])])
     table = cells.pivot(index="method", columns="n_train", values="shown").fillna(DASH)
     order = [m for m in (methods if methods is not None else sorted(table.index)) if m in table.index]
     table = table.loc[order].rename(columns=lambda n: f"N_train = {n}")
@@ -102,6 +142,19 @@ def difference_table(results: pd.DataFrame, *, data: str, first: str, second: st
                      second: _text(find(results, data=data, method=second, n_train=n_train, metric=metric)),
                      f"{first} − {second} (paired by seed)": difference.text(signed=True) if difference else DASH,
                      "seeds": difference.n if difference else 0})
+    return pd.DataFrame(rows)
+
+
+def difference_by_metric(results: pd.DataFrame, *, data: str, first: str, second: str,
+                         metrics: Sequence[str] = ("paper_f", "f1", "seg"), n_trains: Sequence[int] = (1, 2, 4, 11)) -> pd.DataFrame:
+    """Per N_train: ``first`` minus ``second`` paired by seed under each of ``metrics`` (points, mean ± 95 % CI)."""
+    rows = []
+    for n_train in n_trains:
+        row: dict[str, object] = {"N_train": n_train}
+        for metric in metrics:
+            difference = paired(results, data=data, first=first, second=second, n_train=n_train, metric=metric)
+            row[f"{metric}: {first} − {second}"] = difference.text(signed=True) if difference else DASH
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -129,6 +182,13 @@ def ranking_table(results: pd.DataFrame, *, data: str, metric: str = "f1", top: 
                     | {"seeds": cell.n, "what": METHODS[cell.method].description if cell.method in METHODS else "",
                        "command": first["command"]})
     return pd.DataFrame(rows)
+
+
+def with_anchors(table: pd.DataFrame, *, data: str, metric: str = "f1") -> pd.DataFrame:
+    """``table`` (from :func:`ranking_table`) with the published anchors of ``data`` appended as marked rows."""
+    rows = [{"method": name, "N_train": "its own split", f"{metric} (%)": f"{100 * values[metric]:.1f}", "seeds": DASH,
+             "what": source, "command": DASH} for d, name, values, source in EXTERNAL_ANCHORS if d == data and metric in values]
+    return pd.concat([table, pd.DataFrame(rows)], ignore_index=True).fillna(DASH) if rows else table
 
 
 def provenance_table(results: pd.DataFrame, *, data: Sequence[str], methods: Sequence[str]) -> pd.DataFrame:

@@ -5,8 +5,9 @@ segmentation is manual:
 
 * discriminator (eq. 3, negated to be minimised):
   ``-[log D(I, Γ_M) + log(1 - D(I, E(I)))]``, averaged over the 2B pairs;
-* estimator, saturating (eq. 4, minimised): ``log(1 - D(I, E(I)))``;
-* estimator, non-saturating (the original code): ``-log D(I, E(I))``;
+* estimator, saturating (what the value function of eq. 5 implies), minimised: ``log(1 - D(I, E(I)))``;
+* estimator, non-saturating (eq. 4 as printed, ``log D(I, E(I))``, read as maximised; the original
+  code): ``-log D(I, E(I))``;
 * pixel cross-entropy (the "CE Loss" baseline), optionally with the original
   code's double softmax;
 * hybrid: ``(1 - p) * adversarial + p * cross-entropy``.
@@ -77,7 +78,7 @@ def estimator_loss(logits_estimated: torch.Tensor, *, form: str = "non_saturatin
         D's logits on (image, estimated) pairs.
     form : {"non_saturating", "saturating"}
         ``-log D`` (original code; strong gradients while D wins) or
-        ``log(1 - D)`` (the paper's eq. 4; its gradient vanishes as D -> 0).
+        ``log(1 - D)`` (implied by the paper's eq. 5; its gradient vanishes as D -> 0).
 
     Returns
     -------

@@ -3,7 +3,8 @@
 The library never imports :mod:`advseg.experiment` or :mod:`advseg.cli`.
 """
 
-from advseg.plot.style import draw_rib_block, plot_protocol, plot_sample, render_labels, set_style, show_crops
+from advseg.plot.style import plot_protocol, plot_sample, render_labels, set_style, show_crops
+from advseg.plot.networks import draw_rib_block, draw_ribcage
 from advseg.plot.training import plot_history, plot_prediction, plot_validation_snapshots
 
-__all__ = ["draw_rib_block", "plot_history", "plot_prediction", "plot_protocol", "plot_sample", "plot_validation_snapshots", "render_labels", "set_style", "show_crops"]
+__all__ = ["draw_rib_block", "draw_ribcage", "plot_history", "plot_prediction", "plot_protocol", "plot_sample", "plot_validation_snapshots", "render_labels", "set_style", "show_crops"]

@@ -10,7 +10,7 @@ import numpy as np
 from advseg.data.datasets import Sample
 from advseg.data.targets import class_rgb, three_class_targets
 
-__all__ = ["draw_rib_block", "plot_protocol", "plot_sample", "render_labels", "set_style", "show_crops"]
+__all__ = ["plot_protocol", "plot_sample", "render_labels", "set_style", "show_crops"]
 
 
 def set_style() -> None:
@@ -79,7 +79,7 @@ def plot_sample(
     sequence of 3 Axes
     """
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(13, 4.2), constrained_layout=True)
+        _, axes = plt.subplots(1, 3, figsize=(10, 3.4), constrained_layout=True)
     window = window or (slice(None), slice(None))
     image, labels = sample.image[window], sample.labels[window]
     axes[0].imshow(image, cmap="gray")
@@ -124,34 +124,6 @@ def show_crops(images: np.ndarray, targets: np.ndarray, *, n: int = 6) -> plt.Fi
     return fig
 
 
-def draw_rib_block(ax: plt.Axes) -> plt.Axes:
-    """Draw one rib-cage block: left and right ribs, and the centre (spine) that mixes them.
-
-    Returns
-    -------
-    Axes
-    """
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    boxes = {
-        "left in": (0.05, 0.78), "centre in": (0.40, 0.78), "right in": (0.75, 0.78),
-        "conv-BN-lReLU\n(n filters)": (0.05, 0.45), "conv-BN-lReLU\n(n/2 filters)": (0.40, 0.45), "conv-BN-lReLU\n(n filters) ": (0.75, 0.45),
-        "left out": (0.05, 0.08), "concat → centre out": (0.40, 0.08), "right out": (0.75, 0.08),
-    }
-    for label, (x, y) in boxes.items():
-        colour = "#dbe9f6" if "conv" in label else "#f2f2f2"
-        ax.add_patch(FancyBboxPatch((x, y), 0.2, 0.14, boxstyle="round,pad=0.01", facecolor=colour, edgecolor="black"))
-        ax.text(x + 0.1, y + 0.07, label.strip(), ha="center", va="center", fontsize=9)
-    arrows = [((0.15, 0.78), (0.15, 0.59)), ((0.50, 0.78), (0.50, 0.59)), ((0.85, 0.78), (0.85, 0.59)),
-              ((0.15, 0.45), (0.15, 0.22)), ((0.50, 0.45), (0.50, 0.22)), ((0.85, 0.45), (0.85, 0.22)),
-              ((0.25, 0.45), (0.42, 0.22)), ((0.75, 0.45), (0.58, 0.22))]
-    for start, end in arrows:
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="black"))
-    ax.set(xlim=(0, 1), ylim=(0, 1), title="one rib-cage block")
-    ax.axis("off")
-    return ax
-
-
 def plot_protocol(protocol, *, n_train: int, ax: plt.Axes | None = None) -> plt.Axes:
     """A strip over the frames: evaluation, validation, training pool and the N_train training frames.
 
@@ -172,6 +144,10 @@ def plot_protocol(protocol, *, n_train: int, ax: plt.Axes | None = None) -> plt.
     roles[list(protocol.validation)] = 1
     roles[list(protocol.train_pool)] = 2
     roles[list(protocol.train_frames(n_train))] = 3
-    ax.imshow(roles[None], cmap=plt.get_cmap("viridis").resampled(4), aspect="auto", vmin=-0.5, vmax=3.5)
-    ax.set(yticks=[], xlabel="frame", title=f"evaluation (dark) · validation · training pool · the {n_train} training frames (yellow)")
+    cmap = plt.get_cmap("viridis").resampled(4)
+    ax.imshow(roles[None], cmap=cmap, aspect="auto", vmin=-0.5, vmax=3.5)
+    names = ["evaluation", "validation", "training pool", f"the {n_train} training frame{'s' if n_train > 1 else ''}"]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(4)]
+    ax.legend(handles, names, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.02), frameon=False, fontsize=9)
+    ax.set(yticks=[], xlabel="frame")
     return ax

@@ -17,7 +17,7 @@ class TrainConfig:
     """
 
     loss: str = "adversarial"  # "adversarial" (the paper), "ce" (CE Loss baseline) or "hybrid"
-    estimator_form: str = "non_saturating"  # "non_saturating" (code: -log D) or "saturating" (eq. 4: log(1 - D))
+    estimator_form: str = "non_saturating"  # "non_saturating" (code: -log D) or "saturating" (eq. 5: log(1 - D))
     iterations: int = 1000  # estimator updates
     batch_size: int = 16  # B: crops per estimator step; the discriminator sees 2B pairs
     d_steps: int = 20  # discriminator steps per cycle

@@ -42,7 +42,7 @@ METHODS: dict[str, Method] = {
     "ce-lr-1e-4": Method("cross-entropy; estimator learning rate 1e-4 as the paper's text (code: 1e-3)", loss="ce",
                          options=(("lr_estimator", 1e-4),)),
     "ce-rmsprop-torch": Method("cross-entropy; PyTorch's RMSprop (code: TensorFlow's)", loss="ce", options=(("optimizer", "rmsprop_torch"),)),
-    "adversarial-saturating": Method("adversarial; saturating log(1 - D) estimator loss as eq. (4) (code: -log D)",
+    "adversarial-saturating": Method("adversarial; saturating log(1 - D) estimator loss as eq. (5) implies (code: -log D)",
                                      loss="adversarial", options=(("estimator_form", "saturating"),)),
     "adversarial-20-10": Method("adversarial; the paper's 20 D : 10 E schedule, equal learning rates, no label noise",
                                 loss="adversarial", options=(("d_steps", 20), ("e_steps", 10), ("lr_discriminator", 1e-3),
