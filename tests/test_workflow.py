@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advseg.cli import main
 from advseg.experiment.grid import Cell
 from advseg.experiment.workflow import configured_cells, data_locations, load_config
 
@@ -46,7 +45,7 @@ def test_every_committed_cell_is_done_in_the_dry_run():
     summary = snakemake("--summary", "--nolock")
     rows = [line.split("\t") for line in summary.stdout.splitlines() if line.startswith("results/")]
     committed = {p.relative_to(ROOT).as_posix() for p in (ROOT / "results/sweep").rglob("*.json")}
-    assert {row[0] for row in rows} == committed and len(rows) == 155
+    assert {row[0] for row in rows} == committed
     assert {(row[-2], row[-1]) for row in rows} == {("ok", "no update")}
 
 
@@ -106,17 +105,24 @@ def test_a_failing_cell_leaves_no_result_file_and_the_others_finish(tmp_path):
     assert (tmp_path / "runs/cpu/no-such-set/watershed/n2-s1/log.txt").is_file()
 
 
-def test_advseg_sweep_dry_runs_a_committed_cell_through_snakemake_as_done_and_forced_as_pending(capsys):
+def advseg(*args: str) -> subprocess.CompletedProcess:
+    """The ``advseg`` command in a fresh process (Snakemake's shell jobs need real standard streams)."""
+    return subprocess.run([sys.executable, "-m", "advseg", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_advseg_sweep_dry_runs_a_committed_cell_through_snakemake_as_done_and_forced_as_pending():
     flags = ["sweep", "--data", "dsb2018", "--methods", "ce", "--n-train", "4", "--seeds", "1", "--preset", "cpu", "--dry-run"]
-    assert main(flags) == 0
-    assert "results/sweep/cpu/dsb2018/ce/n4-s1.json\t" in capsys.readouterr().out
-    assert main([*flags, "--force"]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("results/sweep/cpu/dsb2018/ce/n4-s1"))
-    assert row.endswith("\tok\tupdate pending")
+    for extra, plan in (([], "no update"), (["--force"], "update pending")):
+        run = advseg(*flags, *extra)
+        assert run.returncode == 0, run.stderr
+        rows = [line for line in run.stdout.splitlines() if line.startswith("results/sweep/")]
+        assert len(rows) == 1 and rows[0].startswith("results/sweep/cpu/dsb2018/ce/n4-s1.json\t")
+        assert rows[0].endswith(f"\tok\t{plan}")
 
 
 def test_advseg_sweep_reports_a_failed_cell_with_exit_status_1(tmp_path):
-    flags = ["sweep", "--data", str(tmp_path / "no-such-set"), "--methods", "watershed", "--n-train", "1", "--seeds", "1",
-             "--preset", "cpu", "--results", str(tmp_path / "results"), "--runs", str(tmp_path / "runs"), "--jobs", "2"]
-    assert main(flags) == 1
+    run = advseg("sweep", "--data", str(tmp_path / "no-such-set"), "--methods", "watershed", "--n-train", "1", "--seeds", "1",
+                 "--preset", "cpu", "--results", str(tmp_path / "results"), "--runs", str(tmp_path / "runs"), "--jobs", "2")
+    assert run.returncode == 1
+    assert "no-such-set: no such file or folder" in run.stderr and "Error in rule baseline_cell" in run.stderr
     assert not list((tmp_path / "results").rglob("*.json"))
