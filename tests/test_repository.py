@@ -39,7 +39,8 @@ def test_requirements_pin_every_package_exactly(repo_root: Path) -> None:
     names = {line.split("==")[0].lower() for line in packages}
     assert "torch==2.13.0" in packages
     assert "jupyter-book==1.0.4.post1" in packages
-    for needed in ["papermill", "nbval", "pytest", "tifffile", "imagecodecs", "ipywidgets", "tqdm"]:
+    for needed in ["papermill", "nbval", "pytest", "tifffile", "imagecodecs", "ipywidgets", "tqdm", "snakemake",
+                   "snakemake-executor-plugin-slurm"]:
         assert needed in names, needed
 
 

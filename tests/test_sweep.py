@@ -1,4 +1,4 @@
-"""The Table 1 sweep: its grid, commands, result files and resuming."""
+"""The Table 1 sweep: its grid, each cell's command and its result file (the workflow is in test_workflow.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from advseg.experiment.grid import Cell, grid
 from advseg.experiment.previews import read_preview
-from advseg.experiment.sweep import cell_command, is_done, regenerate_command, run_sweep
+from advseg.experiment.sweep import cell_command, is_done, regenerate_command, run_cell
 from advseg.training.methods import METHODS
 
 
@@ -56,18 +56,25 @@ def test_a_truncated_result_file_is_not_done(tmp_path):
 
 
 @pytest.mark.slow
-def test_sweep_runs_a_cell_writes_provenance_and_skips_it_next_time(tmp_path):
-    cells = grid(data=["synthetic-h1299"], methods=["watershed"], n_train=[1], seeds=[0])
-    report = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
-    assert report.done == tuple(cells) and not report.failed
-    result = json.loads(cells[0].result_path(tmp_path / "results").read_text())
+def test_a_cell_writes_its_preview_and_then_its_result_file_with_provenance(tmp_path):
+    cell = Cell(seed=0, data="synthetic-h1299", n_train=1, method="watershed")
+    run_cell(cell, results=tmp_path / "results", runs=tmp_path / "runs", threads=1, preview=True)
+    result = json.loads(cell.result_path(tmp_path / "results").read_text())
     assert result["command"].startswith("advseg baseline watershed synthetic-h1299 --n-train 1 --seed 0")
-    assert {"commit", "device", "wall_seconds", "train_names"} <= result.keys()
+    assert {"cell", "method", "regenerate", "commit", "device", "cpu_threads", "started", "wall_seconds", "train_names",
+            "train_seconds", "evaluation"} <= result.keys()
     assert 0.0 <= result["evaluation"]["paper"]["f"] <= 1.0 and result["evaluation"]["n_images"] == 57
-    preview = read_preview(cells[0], results=tmp_path / "results")
+    preview = read_preview(cell, results=tmp_path / "results")
     assert len(preview.names) == 3 and preview.labels[0].shape == (256, 320) and preview.labels[0].max() > 10
-    again = run_sweep(cells, results=tmp_path / "results", runs=tmp_path / "runs", progress=False)
-    assert again.skipped == tuple(cells) and not again.done
+    assert (tmp_path / "runs/cpu/synthetic-h1299/watershed/n1-s0/log.txt").is_file()
+    assert not list((tmp_path / "results").rglob("*.partial"))
+
+
+def test_a_failed_cell_leaves_no_result_file_and_says_why(tmp_path):
+    cell = Cell(seed=0, data=str(tmp_path / "no-such-set"), n_train=1, method="watershed")
+    with pytest.raises(RuntimeError, match=r"advseg exited with 1; last lines of .*log.txt"):
+        run_cell(cell, results=tmp_path / "results", runs=tmp_path / "runs")
+    assert not cell.result_path(tmp_path / "results").exists()
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))

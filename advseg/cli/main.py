@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "evaluate": "advseg.cli.evaluate",
     "baseline": "advseg.cli.baseline",
     "sweep": "advseg.cli.sweep",
+    "sweep-cell": "advseg.cli.sweep_cell",
     "results": "advseg.cli.results",
 }
 

@@ -1,4 +1,4 @@
-"""``advseg sweep``: the Table 1 grid (data sets x methods x N_train x seeds), resumable."""
+"""``advseg sweep``: the Table 1 grid through Snakemake (``workflow/Snakefile``), with the flags it always had."""
 
 from __future__ import annotations
 
@@ -13,52 +13,63 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from advseg.training.methods import METHODS
 
     parser = subparsers.add_parser(
-        "sweep", help="run the Table 1 grid; finished cells (with a result file) are skipped",
-        description="Run every (data set, method, N_train, seed) cell without a result file: estimators through "
-        "papermill book/train.ipynb, baselines through advseg baseline. Run from the repository root.")
-    parser.add_argument("--data", nargs="+", default=list(DATASETS), help=f"data sets (default: {' '.join(DATASETS)})")
-    parser.add_argument("--methods", nargs="+", default=list(TABLE_METHODS), choices=sorted(METHODS), metavar="METHOD",
-                        help=f"among {', '.join(METHODS)} (default: {' '.join(TABLE_METHODS)})")
-    parser.add_argument("--n-train", nargs="+", type=int, default=[1, 2, 4, 11], help="default: 1 2 4 11")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="default: 0 1 2")
-    parser.add_argument("--preset", choices=["auto", "cpu", "paper"], default="auto",
-                        help="estimator preset (default auto: paper on a CUDA GPU, cpu otherwise)")
-    parser.add_argument("--results", type=Path, default=Path("results/sweep"), help="result files (default results/sweep)")
-    parser.add_argument("--runs", type=Path, default=Path("runs/sweep"), help="run folders (default runs/sweep)")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time, sharing the cores (default 1)")
+        "sweep", help="run the Table 1 grid through Snakemake; cells with a result file are done",
+        description="Run every cell without a result file through the Snakemake workflow (workflow/Snakefile), "
+        "from the repository root: estimators through papermill book/train.ipynb, baselines through advseg "
+        "baseline. Without grid flags (--data, --methods, --n-train, --seeds, --preset) the grids of "
+        "workflow/config.yaml, as `snakemake --cores N`; with any, one grid of those flags and the defaults below. "
+        "On a cluster use `snakemake --profile workflow/profiles/slurm` (README).")
+    grid = parser.add_argument_group("one grid instead of workflow/config.yaml's")
+    grid.add_argument("--data", nargs="+", help=f"data sets (default: {' '.join(DATASETS)})")
+    grid.add_argument("--methods", nargs="+", choices=sorted(METHODS), metavar="METHOD",
+                      help=f"among {', '.join(METHODS)} (default: {' '.join(TABLE_METHODS)})")
+    grid.add_argument("--n-train", nargs="+", type=int, help="default: 1 2 4 11")
+    grid.add_argument("--seeds", nargs="+", type=int, help="default: 0 1 2")
+    grid.add_argument("--preset", choices=["auto", "cpu", "paper"],
+                      help="estimator preset (default auto: paper on a CUDA GPU, cpu otherwise)")
+    parser.add_argument("--results", type=Path, help="result files (default results/sweep)")
+    parser.add_argument("--runs", type=Path, help="run folders (default runs/sweep)")
+    parser.add_argument("--jobs", type=int, default=1, help="CPU cores the cells share, one per cell (snakemake --cores; default 1)")
+    parser.add_argument("--gpus", type=int, default=None,
+                        help="estimator cells on the GPU at once (snakemake --resources gpu=N; default unlimited)")
     parser.add_argument("--force", action="store_true", help="run the cells again even if they have results")
-    parser.add_argument("--dry-run", action="store_true", help="list the cells and their commands, run nothing")
+    parser.add_argument("--dry-run", action="store_true", help="list every cell's state and what would run (snakemake -n)")
     parser.add_argument("--previews-only", action="store_true",
                         help="run nothing; write the missing previews of finished seed-0 cells from their run folders")
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import shlex
+def _config(args: argparse.Namespace) -> dict:
+    """The keys of workflow/config.yaml the flags replace."""
+    from advseg.experiment.grid import DATASETS, TABLE_METHODS
 
-    from advseg.experiment.grid import grid
-    from advseg.experiment.sweep import cell_command, is_done, run_sweep
-
-    preset = args.preset
+    config: dict = {key: str(getattr(args, key)) for key in ("results", "runs") if getattr(args, key) is not None}
+    if all(getattr(args, key) is None for key in ("data", "methods", "n_train", "seeds", "preset")):
+        return config
+    preset = args.preset or "auto"
     if preset == "auto":
         import torch
 
         preset = "paper" if torch.cuda.is_available() else "cpu"
-    cells = grid(data=args.data, methods=args.methods, n_train=args.n_train, seeds=args.seeds, preset=preset)
+    return config | {"grids": [{
+        "name": "advseg-sweep", "preset": preset, "data": args.data or list(DATASETS),
+        "methods": args.methods or list(TABLE_METHODS), "n_train": args.n_train or [1, 2, 4, 11],
+        "seeds": args.seeds if args.seeds is not None else [0, 1, 2]}]}
+
+
+def run(args: argparse.Namespace) -> int:
+    from advseg.experiment.workflow import configured_cells, load_config, run_workflow
+
+    config = _config(args)
     if args.previews_only:
         from advseg.experiment.previews import preview_path, write_preview
+        from advseg.experiment.sweep import is_done
 
-        for cell in cells:
-            if cell.seed == 0 and is_done(cell, results=args.results) and not preview_path(cell, results=args.results).is_file():
-                print(f"preview: {write_preview(cell, runs=args.runs, results=args.results)}")
+        merged = load_config() | config
+        for cell in configured_cells(merged):
+            results, runs = merged["results"], merged["runs"]
+            if cell.seed == 0 and is_done(cell, results=results) and not preview_path(cell, results=results).is_file():
+                print(f"preview: {write_preview(cell, runs=runs, results=results)}")
         return 0
-    if args.dry_run:
-        for cell in cells:
-            state = "done" if is_done(cell, results=args.results) else "todo"
-            print(f"{state}  {cell.result_path(args.results)}\n      {shlex.join(cell_command(cell, runs=args.runs))}")
-        return 0
-    report = run_sweep(cells, results=args.results, runs=args.runs, jobs=args.jobs, force=args.force)
-    print(f"{len(report.done)} run, {len(report.skipped)} already done, {len(report.failed)} failed; results in {args.results}")
-    for cell, reason in report.failed:
-        print(f"failed: {cell.data} {cell.method} {cell.name}: {reason.splitlines()[0]}")
-    return 1 if report.failed else 0
+    ok = run_workflow(config, cores=args.jobs, gpus=args.gpus, force=args.force, dry_run=args.dry_run)
+    return 0 if ok else 1
