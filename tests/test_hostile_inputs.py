@@ -261,7 +261,8 @@ def test_a_damaged_model_file_fails_in_one_line(model_file, dataset, tmp_path, c
 
 @pytest.mark.parametrize(("damage", "message"), [
     (lambda run: (run / "checkpoint.pt").write_bytes((run / "checkpoint.pt").read_bytes()[:4096]),
-     "cannot read the checkpoint ("),
+     "cannot read the checkpoint (RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central "
+     "directory); start the run again with --overwrite"),
     (lambda run: (run / "checkpoint.pt").write_bytes(b""), "cannot read the checkpoint ("),
     (lambda run: shutil.copy(run / "model.pt", run / "checkpoint.pt"),
      "not a checkpoint of an advseg run (no opt_e, sampler, torch_rng); start the run again with --overwrite"),
@@ -313,7 +314,8 @@ def test_evaluate_refuses_intensity_images_as_ground_truth(dataset, tmp_path, ca
     assert main(["evaluate", str(gt), str(dataset / "masks")]) == 1
     message = error_line(capsys, "evaluate")
     assert message.startswith(f"{gt / 'im00.tif'}: not an instance-label image: ")
-    assert "it looks like an intensity or class image, not instance labels" in message
+    assert message.endswith("it looks like an intensity or class image, not instance labels; give the label images "
+                            "(one id per nucleus, 0 for background), not the microscopy images")
     noise = tmp_path / "noise"
     noise.mkdir()
     tifffile.imwrite(noise / "im00.tif", np.random.default_rng(0).integers(0, 60000, (128, 128)).astype(np.uint16))

@@ -123,7 +123,10 @@ def read_instance_labels(path: str | os.PathLike, *, binary_masks: bool = False)
         return label_regions(labels)
     problem = label_problem(labels)
     if problem is not None:
-        hint = ("label its connected regions with --binary-masks (binary_masks=True), or save one id per nucleus, "
-                "e.g. skimage.measure.label(mask)")
+        if problem.endswith("binary mask"):
+            hint = ("label its connected regions with --binary-masks (binary_masks=True), or save one id per nucleus, "
+                    "e.g. skimage.measure.label(mask)")
+        else:
+            hint = "give the label images (one id per nucleus, 0 for background), not the microscopy images"
         raise ValueError(f"{path}: not an instance-label image: {problem}; {hint}")
     return labels

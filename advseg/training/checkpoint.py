@@ -124,4 +124,5 @@ def _plain(value: Any) -> Any:
 def _reason(error: BaseException) -> str:
     """An exception as one short line: its type and the first line of its message."""
     lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0][:160]}" if lines else type(error).__name__
+    first = lines[0].split(". ")[0].rstrip(".")[:160] if lines else ""  # the first sentence
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
