@@ -60,3 +60,20 @@ def test_bad_input_is_a_clear_error() -> None:
         postprocess(np.zeros((2, 4, 4)))
     with pytest.raises(ValueError, match="`method` must be one of"):
         postprocess(np.zeros((3, 4, 4)), method="magic")
+
+
+@pytest.mark.parametrize("method", ["paper", "watershed"])
+def test_more_than_65535_nuclei_get_a_wider_dtype_and_never_a_reused_id(method: str) -> None:
+    probs = np.zeros((3, 514, 520), np.float32)
+    probs[0] = 1.0
+    probs[:, ::2, ::2] = np.array([0.0, 1.0, 0.0], np.float32)[:, None, None]  # 257 x 260 = 66,820 one-pixel nuclei
+    labels = postprocess(probs, method=method, min_size=1)
+    assert labels.dtype == np.uint32
+    assert labels.max() == len(np.unique(labels)) - 1 == 257 * 260  # every nucleus its own id, none wrapped
+
+
+def test_up_to_65535_nuclei_stay_uint16() -> None:
+    probs = np.zeros((3, 20, 20), np.float32)
+    probs[0] = 1.0
+    probs[:, 5:10, 5:10] = np.array([0.0, 1.0, 0.0], np.float32)[:, None, None]
+    assert postprocess(probs, min_size=1).dtype == np.uint16

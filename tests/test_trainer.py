@@ -161,3 +161,31 @@ def test_unknown_preset() -> None:
 
     with pytest.raises(ValueError, match="`preset` must be one of"):
         get_preset("gpu")
+
+
+def test_a_nan_pixel_stops_training_at_the_first_step(frames) -> None:
+    from advseg.training.guards import TrainingDiverged
+
+    image = frames[0].image.copy()
+    image[::8] = np.nan  # in memory, past read_image's refusal; every crop holds some
+    trainer = Trainer([Sample("nan", image, frames[0].labels, "float32")], frames[1:2], train_config=small_config(loss="ce"))
+    with pytest.raises(TrainingDiverged, match=r"^training diverged at estimator step 1: the estimator loss is nan; lower"):
+        trainer.estimator_step()
+    adversarial = Trainer([Sample("nan", image, frames[0].labels, "float32")], frames[1:2], train_config=small_config())
+    with pytest.raises(TrainingDiverged, match=r"^training diverged at discriminator step 1 \(after 0 estimator steps\)"):
+        adversarial.discriminator_step()
+
+
+def test_non_finite_weights_are_never_selected_or_saved(frames, tmp_path: Path) -> None:
+    from advseg.training.guards import TrainingDiverged
+
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(loss="ce"), run_dir=tmp_path)
+    with torch.no_grad():
+        next(trainer.estimator.parameters())[0] = float("inf")
+    with pytest.raises(TrainingDiverged, match="by estimator step 0: 1 of the estimator's tensors hold NaN or infinity"):
+        trainer.validate()
+    with pytest.raises(TrainingDiverged):
+        trainer.save_checkpoint()
+    with pytest.raises(ValueError, match="not saved: 1 weight tensor"):
+        save_model(tmp_path / "m.pt", trainer.estimator, model_config=ModelConfig(), data_config=DataConfig())
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -13,6 +13,7 @@ from skimage.segmentation import watershed
 
 from advseg.data.datasets import Sample
 from advseg.evaluation.metrics import matching_dataset
+from advseg.evaluation.postprocess import label_dtype
 
 __all__ = ["ClassicalWatershed", "watershed_choices"]
 
@@ -33,7 +34,7 @@ class ClassicalWatershed:
         self.scores: dict[tuple[float, int], float] = {}
 
     def predict_labels(self, image: np.ndarray, *, method: str | None = None) -> np.ndarray:
-        """(H, W) image -> (H, W) uint16 instance labels."""
+        """(H, W) image -> (H, W) uint16 instance labels (uint32 above 65,535 nuclei)."""
         smooth = ndi.gaussian_filter(np.asarray(image, np.float32), self.sigma)
         if smooth.max() == smooth.min():
             return np.zeros(smooth.shape, np.uint16)
@@ -45,7 +46,7 @@ class ClassicalWatershed:
         labels = watershed(-distance, markers, mask=foreground)
         sizes = np.bincount(labels.ravel())
         labels[(sizes < self.min_size)[labels]] = 0
-        return labels.astype(np.uint16)
+        return labels.astype(label_dtype(len(peaks)))
 
     def fit(self, samples: Sequence[Sample]) -> ClassicalWatershed:
         """Choose sigma and min_distance by F1@0.5 on ``samples``."""

@@ -68,5 +68,5 @@ class IlastikStyleClassifier:
         return probs.reshape(3, H, W)
 
     def predict_labels(self, image: np.ndarray, *, method: str = "paper") -> np.ndarray:
-        """(H, W) image -> (H, W) uint16 instance labels."""
+        """(H, W) image -> (H, W) uint16 instance labels (uint32 above 65,535 nuclei)."""
         return postprocess(self.predict_probs(image), method=method)

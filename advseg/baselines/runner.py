@@ -7,6 +7,7 @@ import os
 import time
 from typing import Any
 
+from advseg.data.atomic import remove_stale_temporaries, write_text_atomic
 from advseg.data.io import prepare_output_dir, write_tiff
 from advseg.data.paths import resolve_data
 from advseg.data.splits import make_splits
@@ -46,6 +47,7 @@ def run_baseline(
         raise ValueError(f"`name` must be one of {sorted(BASELINES)}, got {name!r}")
     out = prepare_output_dir(out, overwrite=overwrite)
     (out / "labels").mkdir(exist_ok=True)
+    remove_stale_temporaries(out / "labels")  # half-written labels of a killed run
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
     model = BASELINES[name](seed=seed) if name == "ilastik-style" else BASELINES[name]()
     start = time.perf_counter()
@@ -70,5 +72,5 @@ def run_baseline(
         "n_evaluation": len(splits.evaluation), "train_seconds": round(train_seconds, 2),
         "predict_seconds": round(predict_seconds, 2), "evaluation": evaluation.to_dict(),
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=1))
     return metrics

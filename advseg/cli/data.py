@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = actions.add_parser("check", help="validate a data set and print a summary")
     check.add_argument("path", type=Path, help="a data set folder (folder, Cell Tracking Challenge or DSB2018 layout)")
     check.add_argument("--split", help="check only this split of the folder's index.csv (e.g. train)")
+    check.add_argument("--binary-masks", action="store_true",
+                       help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
     check.set_defaults(handler=run_check)
 
 
@@ -56,7 +58,7 @@ def run_check(args: argparse.Namespace) -> int:
     from advseg.data.datasets import LAYOUTS, load_dataset, read_index
     from advseg.data.summary import summarize
 
-    dataset = load_dataset(args.path, split=args.split, progress=True)
+    dataset = load_dataset(args.path, split=args.split, progress=True, binary_masks=args.binary_masks)
     summary = summarize(dataset)
     print(f"layout        {dataset.layout} ({LAYOUTS[dataset.layout].description})")
     for line in summary.lines():

@@ -16,13 +16,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--protocol", choices=["paper", "ctc", "matching", "all"], default="all", help="what to print (default all)")
     parser.add_argument("--margin", type=int, default=0, help="pixels the paper protocol crops per side (10 to mimic its VALID output)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--binary-masks", action="store_true",
+                        help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from advseg.evaluation.scoring import evaluate_folders
 
-    evaluation = evaluate_folders(args.gt, args.pred, margin=args.margin)
+    evaluation = evaluate_folders(args.gt, args.pred, margin=args.margin, binary_masks=args.binary_masks)
     if args.json:
         print(json.dumps(evaluation.to_dict()))
         return 0

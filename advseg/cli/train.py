@@ -13,16 +13,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
-    parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], default="adversarial", help="default: adversarial")
+    parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], help="default: adversarial (or --set loss=...)")
     parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="cpu: minutes on 2 cores; paper: the paper's budget (GPU)")
     parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
     parser.add_argument("--iterations", type=int, help="estimator steps (default: the preset's)")
     parser.add_argument("--batch-size", type=int, help="crops per estimator step (default: the preset's)")
-    parser.add_argument("--seed", type=int, default=0, help="default 0")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: CUDA when present")
+    parser.add_argument("--seed", type=int, help="default 0")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="default auto: CUDA when present")
     parser.add_argument("--set", dest="options", action="append", default=[], metavar="FIELD=VALUE", type=_option,
                         help="a ModelConfig/DataConfig/TrainConfig field, e.g. --set estimator=unet --set normalize=percentile "
-                        "(repeatable)")
+                        "(repeatable; VALUE as JSON: 64, 1e-4, true, [1,2,3], null; checked against the field's type)")
+    parser.add_argument("--binary-masks", action="store_true",
+                        help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
     parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
     parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
@@ -34,7 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _option(text: str) -> tuple[str, object]:
-    """``FIELD=VALUE`` with VALUE read as JSON when it parses (numbers, true/false, lists), else as a string."""
+    """``FIELD=VALUE`` with VALUE read as JSON when it parses (numbers, true/false, lists), else as a string.
+
+    The value's type is checked against the field later, before anything is
+    written (:func:`advseg.training.presets.apply_options`).
+    """
     field, sep, value = text.partition("=")
     if not sep or not field:
         raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
@@ -47,11 +53,16 @@ def _option(text: str) -> tuple[str, object]:
 def run(args: argparse.Namespace) -> int:
     from advseg.training.runs import train_run
 
+    fields = [field for field, _ in args.options]
+    twice = sorted({field for field in fields if fields.count(field) > 1})
+    if twice:
+        raise ValueError(f"`--set {twice[0]}` is given more than once; give each field once")
     result = train_run(
         args.data, n_train=args.n_train, out=args.out, loss=args.loss, preset=args.preset,
         iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
         resume=args.resume, overwrite=args.overwrite, options=dict(args.options),
         validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=args.postprocess,
+        binary_masks=args.binary_masks,
     )
     validation = result.metrics["validation"]
     print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "

@@ -29,6 +29,8 @@ class DataConfig:
             raise ValueError(f"`crop_size` must be a positive number of pixels, got {self.crop_size}")
         if self.normalize not in NORMALIZERS:
             raise ValueError(f"`normalize` must be one of {sorted(NORMALIZERS)}, got {self.normalize!r}")
+        if len(self.percentiles) != 2:
+            raise ValueError(f"`percentiles` must be two numbers (low, high), got {list(self.percentiles)}")
         low, high = self.percentiles
         if not 0 <= low < high <= 100:
             raise ValueError(f"`percentiles` must satisfy 0 <= low < high <= 100, got {self.percentiles}")

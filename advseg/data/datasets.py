@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from advseg.data.io import IMAGE_SUFFIXES, read_image, read_labels
+from advseg.data.masks import read_instance_labels
 
 __all__ = ["LAYOUTS", "Dataset", "Sample", "detect_layout", "load_dataset", "read_index"]
 
@@ -230,10 +231,10 @@ def _select_split(root: Path, pairs: list[PairSource], split: str) -> list[PairS
     return chosen
 
 
-def _load_pair(name: str, image_path: Path, mask_paths: tuple[Path, ...]) -> Sample:
+def _load_pair(name: str, image_path: Path, mask_paths: tuple[Path, ...], *, binary_masks: bool = False) -> Sample:
     image, dtype = read_image(image_path)
     if len(mask_paths) == 1:
-        labels = read_labels(mask_paths[0])
+        labels = read_instance_labels(mask_paths[0], binary_masks=binary_masks)
         if labels.shape != image.shape:
             raise ValueError(f"{mask_paths[0]}: mask shape {labels.shape} differs from image shape {image.shape} ({image_path.name})")
     else:  # one binary mask per nucleus; a later nucleus wins where two overlap
@@ -252,6 +253,7 @@ def load_dataset(
     split: str | None = None,
     names: list[str] | None = None,
     progress: bool = False,
+    binary_masks: bool = False,
 ) -> Dataset:
     """Detect the layout of ``path`` and load its (image, labels) pairs.
 
@@ -266,6 +268,11 @@ def load_dataset(
         Keep only these names (after ``split``).
     progress : bool, optional
         Show a progress bar while reading.
+    binary_masks : bool, optional
+        Label the connected regions of each mask image (for binary 0/255
+        masks); without it, a mask that looks binary is refused (see
+        :func:`advseg.data.masks.read_instance_labels`). DSB2018's one mask
+        per nucleus is read as it is.
 
     Returns
     -------
@@ -278,7 +285,8 @@ def load_dataset(
     ValueError
         With one line naming the file and the problem, for any malformed
         input (see :func:`detect_layout`, :func:`advseg.data.io.read_image`,
-        :func:`advseg.data.io.read_labels`).
+        :func:`advseg.data.io.read_labels`), an image with non-finite pixels
+        included.
 
     Examples
     --------
@@ -297,9 +305,8 @@ def load_dataset(
         pairs = [pair for pair in pairs if pair[0] in wanted]
     if not pairs:
         raise ValueError(f"{root}: no annotated images found ({layout} layout{f', split {split!r}' if split else ''})")
-    if progress:
-        from tqdm.auto import tqdm
+    from tqdm.auto import tqdm
 
-        pairs = tqdm(pairs, desc=f"reading {root.name}", unit="image")
-    samples = tuple(_load_pair(*pair) for pair in pairs)
+    with tqdm(pairs, desc=f"reading {root.name}", unit="image", disable=not progress) as bar:  # closed on errors too
+        samples = tuple(_load_pair(*pair, binary_masks=binary_masks) for pair in bar)
     return Dataset(root=root, layout=layout, samples=samples)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from filelock import FileLock
 
+from advseg.data.atomic import make_staging_dir, remove_stale_temporaries
 from advseg.data.datasets import Dataset, Sample, load_dataset
 from advseg.data.io import prepare_output_dir, write_tiff
 from advseg.data.paths import default_data_dir
@@ -160,8 +160,9 @@ def synthetic_h1299(
         parent.mkdir(parents=True, exist_ok=True)
         with FileLock(parent / f".{folder.name}.lock"):  # one process writes; the others wait, then read
             if not _cache_is_current(folder, seed, config):
+                remove_stale_temporaries(parent, staging=True)  # what a killed writer left
                 movie = synthetic_timelapse(config, seed=seed)
-                staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}."))
+                staging = make_staging_dir(parent, folder.name)
                 try:
                     write_synthetic(movie, staging, overwrite=True, progress=progress)
                     if folder.exists():

@@ -8,11 +8,12 @@ never a traceback from deep inside an image library.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import tifffile
+
+from advseg.data.atomic import atomic_write
 
 __all__ = ["IMAGE_SUFFIXES", "prepare_output_dir", "read_array", "read_image", "read_labels", "write_tiff"]
 
@@ -73,7 +74,11 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """Read a single-channel microscopy image as float32.
 
     An RGB(A) image whose colour channels are equal (a grey image saved in
-    colour, as DSB2018's PNGs are) is accepted as grey.
+    colour, as DSB2018's PNGs are) is accepted as grey. A float image with
+    non-finite pixels (NaN or infinity) is refused, even for a single pixel:
+    one NaN spreads through every convolution into NaN weights and empty
+    segmentations, so it must be replaced (with a value that fits the image,
+    such as its median) before training, checking or segmenting.
 
     Parameters
     ----------
@@ -90,7 +95,8 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     Raises
     ------
     ValueError
-        If the image is not 2-D, or its colour channels differ.
+        If the image is not 2-D, its colour channels differ, or it holds
+        non-finite pixels.
     """
     array = read_array(path)
     if array.ndim == 3 and array.shape[-1] in (3, 4):
@@ -105,7 +111,15 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
         raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}")
     if array.dtype.kind not in "uif" and array.dtype != bool:
         raise ValueError(f"{path}: unsupported pixel type {array.dtype}")
-    return array.astype(np.float32), array.dtype.name
+    image = array.astype(np.float32)
+    finite = np.isfinite(image)  # float64 values beyond float32's range become infinite here too
+    if not finite.all():
+        n_bad = int(finite.size - np.count_nonzero(finite))
+        raise ValueError(
+            f"{path}: image holds {n_bad} non-finite pixel(s) (NaN or infinity) of {finite.size}; "
+            "replace them (e.g. with the image's median) before using it"
+        )
+    return image, array.dtype.name
 
 
 def read_labels(path: str | os.PathLike) -> np.ndarray:
@@ -136,7 +150,10 @@ def read_labels(path: str | os.PathLike) -> np.ndarray:
         array = array.astype(np.uint8)
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)):
-            raise ValueError(f"{path}: mask holds non-integer values; expected integer instance labels")
+            raise ValueError(
+                f"{path}: mask holds non-integer values ({array.dtype}); expected integer instance labels, "
+                "not an intensity or probability image"
+            )
     elif array.dtype.kind not in "iu":
         raise ValueError(f"{path}: mask has unsupported type {array.dtype}; expected integer labels")
     if array.min() < 0:
@@ -147,7 +164,7 @@ def read_labels(path: str | os.PathLike) -> np.ndarray:
 
 
 def write_tiff(path: str | os.PathLike, array: np.ndarray, *, compress: bool = True) -> Path:
-    """Write ``array`` as a TIFF atomically (a temporary file, then a rename).
+    """Write ``array`` as a TIFF atomically (a temporary file, then a rename; see :mod:`advseg.data.atomic`).
 
     Parameters
     ----------
@@ -161,21 +178,12 @@ def write_tiff(path: str | os.PathLike, array: np.ndarray, *, compress: bool = T
     Returns
     -------
     Path
-        ``path``.
+        ``path``, with the permissions a plain write would give it (the umask applies).
     """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tif")
-    os.close(handle)
-    try:
-        tifffile.imwrite(
-            temporary, array, photometric="minisblack",
-            compression="zlib" if compress else None, compressionargs={"level": 1} if compress else None,
-        )
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    compression = {"compression": "zlib", "compressionargs": {"level": 1}} if compress else {}
+    return atomic_write(
+        path, lambda temporary: tifffile.imwrite(temporary, array, photometric="minisblack", **compression), suffix=".tif"
+    )
 
 
 def prepare_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:

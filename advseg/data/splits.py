@@ -55,7 +55,7 @@ def _choose(names: list[str], n_train: int, seed: int, root: Path) -> list[str]:
     return [names[i] for i in order[:n_train]]
 
 
-def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0) -> Splits:
+def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0, binary_masks: bool = False) -> Splits:
     """Split a data set for one run.
 
     Parameters
@@ -66,6 +66,8 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0) -> Spli
         Annotated images to train on.
     seed : int, optional
         Draws the training images of a real data set (the synthetic protocol is fixed).
+    binary_masks : bool, optional
+        Label the connected regions of a folder's masks (see :func:`~advseg.data.datasets.load_dataset`).
 
     Returns
     -------
@@ -98,12 +100,12 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0) -> Spli
         if not names:
             raise ValueError(f"{root}: the {split!r} split is empty ({rule}); it needs at least one image")
     train_names = _choose(by_split["train"], n_train, seed, root)
-    train = load_dataset(root, names=train_names).subset(train_names)
+    train = load_dataset(root, names=train_names, binary_masks=binary_masks).subset(train_names)
     return Splits(
         data=str(root),
         train=train,
-        validation=load_dataset(root, names=by_split["val"]).samples,
-        evaluation=load_dataset(root, names=by_split["test"]).samples,
+        validation=load_dataset(root, names=by_split["val"], binary_masks=binary_masks).samples,
+        evaluation=load_dataset(root, names=by_split["test"], binary_masks=binary_masks).samples,
         rule=f"{rule}: {n_train} of {len(by_split['train'])} train images (seed {seed}), "
         f"{len(by_split['val'])} validation, {len(by_split['test'])} evaluation",
     )

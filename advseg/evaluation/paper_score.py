@@ -74,6 +74,8 @@ def paper_score(y_true: np.ndarray, y_pred: np.ndarray, *, margin: int = 0, min_
     1.0
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if margin < 0 or 2 * margin >= min(y_true.shape):
+        raise ValueError(f"`margin` must be >= 0 and leave pixels of the {y_true.shape} ground truth, got {margin}")
     crop = np.s_[margin : y_true.shape[0] - margin, margin : y_true.shape[1] - margin]
     if y_pred.shape == y_true.shape and margin:
         y_pred = y_pred[crop]

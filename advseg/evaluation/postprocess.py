@@ -22,7 +22,7 @@ from skimage.segmentation import watershed as skimage_watershed
 
 from advseg.data.targets import BACKGROUND, INTERIOR
 
-__all__ = ["POSTPROCESSORS", "postprocess"]
+__all__ = ["POSTPROCESSORS", "label_dtype", "postprocess"]
 
 _FOUR_CONNECTED = ndi.generate_binary_structure(2, 1)
 
@@ -43,11 +43,23 @@ def _remove_small(labels: np.ndarray, min_size: int) -> np.ndarray:
     return labels
 
 
+def label_dtype(n_labels: int) -> np.dtype:
+    """uint16 (what Fiji and napari expect) for up to 65,535 nuclei, uint32 beyond: an id is never reused.
+
+    Examples
+    --------
+    >>> label_dtype(65_535).name, label_dtype(65_536).name
+    ('uint16', 'uint32')
+    """
+    return np.dtype(np.uint16) if n_labels <= np.iinfo(np.uint16).max else np.dtype(np.uint32)
+
+
 def _relabel(labels: np.ndarray) -> np.ndarray:
     ids = np.unique(labels)
     ids = ids[ids > 0]
-    lookup = np.zeros(int(labels.max()) + 1 if labels.size else 1, np.uint16)
-    lookup[ids] = np.arange(1, len(ids) + 1, dtype=np.uint16)
+    dtype = label_dtype(len(ids))
+    lookup = np.zeros(int(labels.max()) + 1 if labels.size else 1, dtype)
+    lookup[ids] = np.arange(1, len(ids) + 1, dtype=dtype)
     return lookup[labels]
 
 
@@ -63,7 +75,7 @@ def paper_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
 
     Returns
     -------
-    (H, W) ndarray of uint16
+    (H, W) ndarray of uint16 (uint32 above 65,535 nuclei)
         Consecutive instance labels.
     """
     probs = _check_probs(probs)
@@ -83,16 +95,16 @@ def watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
 
     Returns
     -------
-    (H, W) ndarray of uint16
+    (H, W) ndarray of uint16 (uint32 above 65,535 nuclei)
     """
     probs = _check_probs(probs)
     seeds = paper_instances(probs, min_size=min_size)
     nucleus = ndi.binary_fill_holes(probs[BACKGROUND] < 0.5) | (seeds > 0)
     grown = skimage_watershed(probs[BACKGROUND], markers=seeds.astype(np.int32), mask=nucleus)
-    return grown.astype(np.uint16)
+    return grown.astype(seeds.dtype)  # every region keeps its seed's id
 
 
-# name -> function(probs (3, H, W), *, min_size) -> (H, W) uint16 labels
+# name -> function(probs (3, H, W), *, min_size) -> (H, W) uint16 (or uint32) labels
 POSTPROCESSORS: dict[str, Callable[..., np.ndarray]] = {
     "paper": paper_instances,
     "watershed": watershed_instances,
@@ -111,7 +123,7 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = 50)
 
     Returns
     -------
-    (H, W) ndarray of uint16
+    (H, W) ndarray of uint16 (uint32 above 65,535 nuclei, so no id is ever reused)
 
     Examples
     --------

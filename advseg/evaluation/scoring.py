@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from advseg.data.io import IMAGE_SUFFIXES, read_labels
+from advseg.data.io import IMAGE_SUFFIXES
+from advseg.data.masks import read_instance_labels
 from advseg.evaluation.metrics import MATCHING_THRESHOLDS, Matching, SegScore, matching_thresholds, seg_score_dataset
 from advseg.evaluation.paper_score import PaperScore, paper_score_dataset
 
-__all__ = ["Evaluation", "evaluate_folders", "evaluate_labels", "label_files", "pairing_key"]
+__all__ = ["PROBS_SUFFIX", "Evaluation", "check_margin", "evaluate_folders", "evaluate_labels", "label_files", "pairing_key"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def evaluate_labels(
 
 
 _NUMBERED = re.compile(r"^(?:man_seg|mask|t)(\d+)$")
+PROBS_SUFFIX = "_probs"  # advseg segment's probability maps: <stem>_probs.tif
 
 
 def pairing_key(path: str | os.PathLike) -> str:
@@ -126,7 +128,9 @@ def label_files(folder: str | os.PathLike) -> dict[str, Path]:
 
     Accepts a plain folder of label images, a data set in the folder layout
     (uses ``masks/``), or a CTC folder holding ``XX_GT/SEG`` or ``XX_RES``
-    (keys prefixed with the sequence number).
+    (keys prefixed with the sequence number). ``<stem>_probs.tif``, the
+    probability maps ``advseg segment --save-probabilities`` writes beside
+    its labels, are skipped, as are hidden files.
     """
     root = Path(folder)
     if not root.exists():
@@ -137,6 +141,7 @@ def label_files(folder: str | os.PathLike) -> dict[str, Path]:
         root = root / "masks"
     sequences = sorted(p for p in root.iterdir() if p.is_dir() and re.match(r"^\d{2}_(GT|RES)$", p.name))
     files: dict[str, Path] = {}
+    skipped = 0
     if sequences:
         for seq in sequences:
             source = seq / "SEG" if seq.name.endswith("_GT") else seq
@@ -146,30 +151,95 @@ def label_files(folder: str | os.PathLike) -> dict[str, Path]:
     else:
         for path in sorted(root.iterdir()):
             if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith("."):
+                if path.stem.endswith(PROBS_SUFFIX):  # segment's side output, not labels
+                    skipped += 1
+                    continue
                 key = pairing_key(path)
                 if key in files:
                     raise ValueError(f"{path}: pairs under the same name as {files[key].name} ({key!r})")
                 files[key] = path
     if not files:
-        raise ValueError(f"{folder}: no label images found")
+        note = f" (only {skipped} probability map(s) *{PROBS_SUFFIX}.tif, which are not labels)" if skipped else ""
+        raise ValueError(f"{folder}: no label images found{note}")
     return files
 
 
-def evaluate_folders(gt: str | os.PathLike, pred: str | os.PathLike, *, margin: int = 0) -> Evaluation:
+def check_margin(margin: int, shape: tuple[int, ...] | None = None, *, name: str = "image") -> None:
+    """Refuse a paper-protocol ``margin`` that is negative or leaves nothing of an image of ``shape``.
+
+    Parameters
+    ----------
+    margin : int
+        Pixels cropped from each side.
+    shape : tuple of int, optional
+        (H, W) of the image; without it only the sign and type are checked.
+    name : str, optional
+        How the message names the image.
+
+    Raises
+    ------
+    ValueError
+        Naming the margin, the image and the largest margin it allows.
+
+    Examples
+    --------
+    >>> check_margin(10, (128, 128))
+    >>> check_margin(64, (128, 128), name="a.tif")
+    Traceback (most recent call last):
+    ...
+    ValueError: `margin` (64 px per side) leaves nothing of a.tif (128 x 128); it must be at most 63
+    """
+    if not isinstance(margin, (int, np.integer)) or isinstance(margin, bool) or margin < 0:
+        raise ValueError(f"`margin` must be a whole number of pixels >= 0 (10 mimics the paper's VALID output), got {margin!r}")
+    if shape is None:
+        return
+    largest = (min(shape[:2]) - 1) // 2
+    if margin > largest:
+        raise ValueError(f"`margin` ({margin} px per side) leaves nothing of {name} ({shape[0]} x {shape[1]}); "
+                         f"it must be at most {largest}")
+
+
+def evaluate_folders(
+    gt: str | os.PathLike, pred: str | os.PathLike, *, margin: int = 0, binary_masks: bool = False
+) -> Evaluation:
     """Pair ground truth and prediction files by name and score them with every protocol.
 
     A ground-truth image without a prediction counts as all its nuclei missed;
     a prediction without ground truth is an error (it cannot be scored).
+    Every file must be an instance-label image: a binary mask or an intensity
+    image is refused (see :func:`advseg.data.masks.read_instance_labels`)
+    unless ``binary_masks``.
+
+    Parameters
+    ----------
+    gt, pred : path-like
+        Folders of label images (see :func:`label_files`).
+    margin : int, optional
+        Pixels the paper's protocol crops per side; at least 0, and less than
+        half of every image's side.
+    binary_masks : bool, optional
+        Label the connected regions of every mask (ground truth and prediction).
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ValueError
+        In one line naming the file, before any scoring.
     """
+    check_margin(margin)  # the sign and type, before reading anything
     true_files, pred_files = label_files(gt), label_files(pred)
     extra = sorted(set(pred_files) - set(true_files))
     if extra:
         raise ValueError(f"{pred_files[extra[0]]}: prediction has no ground truth in {gt} (paired as {extra[0]!r})")
     ys_true, ys_pred, missing = [], [], []
     for key, path in true_files.items():
-        y_true = read_labels(path)
+        y_true = read_instance_labels(path, binary_masks=binary_masks)
+        check_margin(margin, y_true.shape, name=str(path))
         if key in pred_files:
-            y_pred = read_labels(pred_files[key])
+            y_pred = read_instance_labels(pred_files[key], binary_masks=binary_masks)
             if y_pred.shape != y_true.shape:
                 raise ValueError(f"{pred_files[key]}: shape {y_pred.shape} differs from its ground truth {path.name} {y_true.shape}")
         else:

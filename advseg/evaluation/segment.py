@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from advseg.data.atomic import remove_stale_temporaries
 from advseg.data.io import IMAGE_SUFFIXES, read_image, write_tiff
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
@@ -58,6 +59,11 @@ def segment_files(
 ) -> list[Path]:
     """Segment images and write ``<stem>_labels.tif`` (uint16) for each into ``out_dir``.
 
+    Every input is read and checked first (readable, 2-D, finite pixels: see
+    :func:`advseg.data.io.read_image`), so a bad image fails the call before
+    any output is written. Temporary files a killed earlier call left in
+    ``out_dir`` are removed.
+
     Parameters
     ----------
     model : LoadedModel
@@ -85,8 +91,13 @@ def segment_files(
     ------
     ValueError
         Two inputs share a stem, an output would replace an input, or an
-        output exists and ``overwrite`` is false.
+        input cannot be read, is not a 2-D single-channel image or holds
+        non-finite pixels.
+    FileExistsError
+        An output exists and ``overwrite`` is false.
     """
+    if tile < 16:
+        raise ValueError(f"`tile` must be at least 16 px, got {tile}")
     images = collect_images(inputs)
     out = Path(out_dir)
     stems = [p.stem for p in images]
@@ -101,17 +112,21 @@ def segment_files(
                 raise ValueError(f"{target}: output would replace an input image; choose another --out")
             if target.exists() and not overwrite:
                 raise FileExistsError(f"{target}: exists (use --overwrite to replace it)")
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out}: exists and is not a folder")
+    for source in images:  # every input checked before the first output is written
+        read_image(source)
     out.mkdir(parents=True, exist_ok=True)
-    if progress:
-        from tqdm.auto import tqdm
+    remove_stale_temporaries(out)  # what a killed earlier call left half-written
+    from tqdm.auto import tqdm
 
-        plans = tqdm(plans, desc="segmenting", unit="image")
     written = []
-    for source, labels_path, probs_path in plans:
-        image, _ = read_image(source)
-        probs = predict_probs(model.estimator, image, data_config=model.data_config, device=device, tile=tile)
-        write_tiff(labels_path, postprocess(probs, method=method))
-        if save_probabilities:
-            write_tiff(probs_path, probs.astype(np.float32))
-        written.append(labels_path)
+    with tqdm(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
+        for source, labels_path, probs_path in bar:
+            image, _ = read_image(source)
+            probs = predict_probs(model.estimator, image, data_config=model.data_config, device=device, tile=tile)
+            write_tiff(labels_path, postprocess(probs, method=method))
+            if save_probabilities:
+                write_tiff(probs_path, probs.astype(np.float32))
+            written.append(labels_path)
     return written

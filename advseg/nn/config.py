@@ -38,3 +38,7 @@ class ModelConfig:
             raise ValueError(f"`layer4_kernel` must be 3 (code) or 4 (paper text), got {self.layer4_kernel}")
         if not 0 < self.bn_momentum <= 1:
             raise ValueError(f"`bn_momentum` must be in (0, 1], got {self.bn_momentum}")
+        if not 0 <= self.leak < 1:
+            raise ValueError(f"`leak` must be in [0, 1), got {self.leak}")
+        if self.unet_width < 1:
+            raise ValueError(f"`unet_width` must be at least 1 channel, got {self.unet_width}")

@@ -54,3 +54,15 @@ class TrainConfig:
             raise ValueError(f"`manual_smoothing` must be in [0, 1), got {self.manual_smoothing}")
         if self.ce_warmup < 0:
             raise ValueError(f"`ce_warmup` must be >= 0, got {self.ce_warmup}")
+        if self.seed < 0:
+            raise ValueError(f"`seed` must be a non-negative integer, got {self.seed}")
+        for name in ("lr_estimator", "lr_discriminator"):
+            if not 0.0 < getattr(self, name) < float("inf"):  # also refuses NaN
+                raise ValueError(f"`{name}` must be a positive, finite learning rate, got {getattr(self, name)}")
+        weights = self.class_weights
+        if weights is not None and (
+            len(weights) != 3 or not all(0.0 <= w < float("inf") for w in weights) or sum(weights) <= 0
+        ):
+            raise ValueError(
+                f"`class_weights` must be 3 finite weights >= 0 (background, interior, contour), not all 0, got {list(weights)}"
+            )

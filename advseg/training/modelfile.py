@@ -8,7 +8,6 @@ arbitrary objects.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from advseg.data.atomic import atomic_write
 from advseg.data.config import DataConfig
 from advseg.nn import build_estimator
 from advseg.nn.config import ModelConfig
+from advseg.training.options import coerce_option
 
 __all__ = ["FORMAT", "LoadedModel", "atomic_save", "load_model", "save_model"]
 
@@ -27,17 +28,8 @@ VERSION = 1
 
 
 def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
-    """``torch.save`` to a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(obj, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """``torch.save`` to a temporary file beside ``path``, then rename it into place (see :mod:`advseg.data.atomic`)."""
+    return atomic_write(path, lambda temporary: torch.save(obj, temporary))
 
 
 def _plain(config: Any) -> dict[str, Any]:
@@ -46,7 +38,7 @@ def _plain(config: Any) -> dict[str, Any]:
 
 def _config(cls: type, data: dict[str, Any]) -> Any:
     known = {f.name for f in fields(cls)}
-    return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items() if key in known})
+    return cls(**{key: coerce_option(cls, key, value) for key, value in data.items() if key in known})
 
 
 def save_model(
@@ -71,13 +63,22 @@ def save_model(
     weights : dict of tensors, optional
         A state dict to save instead of the estimator's current one (e.g. the
         selected weights of a run that has trained on).
+
+    Raises
+    ------
+    ValueError
+        If a weight is NaN or infinite (such a model labels nothing).
     """
+    state = weights or estimator.state_dict()
+    bad = [key for key, value in state.items() if value.is_floating_point() and not torch.isfinite(value).all()]
+    if bad:
+        raise ValueError(f"{path}: not saved: {len(bad)} weight tensor(s) hold NaN or infinity (first {bad[0]!r})")
     payload = {
         "format": FORMAT,
         "version": VERSION,
         "model_config": _plain(model_config),
         "data_config": _plain(data_config),
-        "estimator": {key: value.detach().cpu() for key, value in (weights or estimator.state_dict()).items()},
+        "estimator": {key: value.detach().cpu() for key, value in state.items()},
         "metadata": metadata or {},
     }
     return atomic_save(payload, path)
@@ -93,6 +94,23 @@ class LoadedModel:
     metadata: dict[str, Any]
 
 
+def _check_weights(path: Path, estimator: nn.Module, weights: Any, description: str) -> None:
+    """Refuse weights that do not fit ``estimator`` exactly or are not finite, in one line naming ``path``."""
+    if not isinstance(weights, dict) or not all(torch.is_tensor(value) for value in weights.values()):
+        raise ValueError(f"{path}: not an advseg model file (its 'estimator' entry is not a set of weights)")
+    expected = estimator.state_dict()
+    missing = [key for key in expected if key not in weights]
+    unexpected = [key for key in weights if key not in expected]
+    reshaped = [key for key in expected if key in weights and tuple(weights[key].shape) != tuple(expected[key].shape)]
+    if missing or unexpected or reshaped:
+        found = [f"{len(keys)} {what} (e.g. {keys[0]!r})" for keys, what in
+                 ((missing, "missing"), (unexpected, "unexpected"), (reshaped, "of another shape")) if keys]
+        raise ValueError(f"{path}: weights do not fit the {description} its configuration describes: {', '.join(found)}")
+    bad = [key for key, value in weights.items() if value.is_floating_point() and not torch.isfinite(value).all()]
+    if bad:
+        raise ValueError(f"{path}: {len(bad)} weight tensor(s) hold NaN or infinity (first {bad[0]!r}); the model is unusable")
+
+
 def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -> LoadedModel:
     """Load a model file written by :func:`save_model`.
 
@@ -101,7 +119,10 @@ def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is not an advseg model file (or is damaged).
+        In one line naming the file, if it is not an advseg model file, is
+        damaged, describes an invalid configuration, holds weights that do not
+        fit that configuration's network (missing, unexpected or reshaped
+        tensors), or holds non-finite weights.
     """
     path = Path(path)
     if not path.is_file():
@@ -112,11 +133,19 @@ def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -
         raise ValueError(f"{path}: not an advseg model file (cannot be read as one: {type(error).__name__})") from error
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(f"{path}: not an advseg model file (no '{FORMAT}' marker)")
-    if payload.get("version", 0) > VERSION:
-        raise ValueError(f"{path}: model file version {payload['version']} is newer than this advseg reads ({VERSION})")
-    model_config = _config(ModelConfig, payload["model_config"])
-    data_config = _config(DataConfig, payload["data_config"])
+    if not isinstance(payload.get("version"), int) or payload["version"] > VERSION:
+        raise ValueError(f"{path}: model file version {payload.get('version')!r} is not one this advseg reads (up to {VERSION})")
+    missing = [key for key in ("model_config", "data_config", "estimator") if not isinstance(payload.get(key), dict)]
+    if missing:
+        raise ValueError(f"{path}: damaged advseg model file (no {', '.join(missing)})")
+    try:
+        model_config = _config(ModelConfig, payload["model_config"])
+        data_config = _config(DataConfig, payload["data_config"])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path}: invalid configuration in the model file: {error}") from error
     estimator = build_estimator(model_config)
+    _check_weights(path, estimator, payload["estimator"], f"{model_config.estimator} estimator")
     estimator.load_state_dict(payload["estimator"])
     estimator.to(device, memory_format=torch.channels_last).eval()  # as trained: same kernels, same outputs
-    return LoadedModel(estimator=estimator, model_config=model_config, data_config=data_config, metadata=payload["metadata"])
+    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    return LoadedModel(estimator=estimator, model_config=model_config, data_config=data_config, metadata=metadata)

@@ -15,6 +15,7 @@ from typing import Any
 from advseg.data.config import DataConfig
 from advseg.nn.config import ModelConfig
 from advseg.training.config import TrainConfig
+from advseg.training.options import coerce_option
 
 __all__ = ["PRESETS", "Preset", "apply_options", "get_preset"]
 
@@ -64,12 +65,15 @@ def get_preset(name: str, *, options: Mapping[str, Any] | None = None, **overrid
         or :class:`~advseg.training.config.TrainConfig` by name, e.g. ``{"layer4_kernel": 4}``;
         each goes to the configuration that has it.
     **overrides
-        Fields of the training configuration.
+        Fields of the training configuration (the command line's own flags:
+        ``loss``, ``iterations``, ``seed``...). A field given both here and in
+        ``options`` must have the same value in both.
 
     Raises
     ------
     ValueError
-        If ``name`` or an option's name is unknown.
+        If ``name`` or an option's name is unknown, a value does not fit its
+        field's type or range, or a field is given twice with different values.
 
     Examples
     --------
@@ -81,20 +85,33 @@ def get_preset(name: str, *, options: Mapping[str, Any] | None = None, **overrid
     if name not in PRESETS:
         raise ValueError(f"`preset` must be one of {sorted(PRESETS)}, got {name!r}")
     preset = PRESETS[name]
+    options = dict(options or {})
     changes = {key: value for key, value in overrides.items() if value is not None}
-    preset = replace(preset, train=replace(preset.train, **changes))
-    return apply_options(preset, options or {})
+    unknown = sorted(set(changes) - {f.name for f in fields(TrainConfig)})
+    if unknown:
+        raise ValueError(f"`overrides` must name fields of TrainConfig, got unknown {unknown}")
+    for key, value in changes.items():
+        if key in options and coerce_option(TrainConfig, key, options[key]) != coerce_option(TrainConfig, key, value):
+            raise ValueError(f"`{key}` is given twice with different values: {value!r}, and {options[key]!r} in `options` "
+                             f"(--{key.replace('_', '-')} and --set {key}=...); give it once")
+    return apply_options(preset, options | changes)
 
 
 def apply_options(preset: Preset, options: Mapping[str, Any]) -> Preset:
-    """``preset`` with each option set in the one configuration that has a field of its name."""
+    """``preset`` with each option set in the one configuration that has a field of its name.
+
+    Each value is checked against its field's type first (see
+    :func:`~advseg.training.options.coerce_option`), then by the
+    configuration's own range checks; any failure is a :class:`ValueError`.
+    """
     parts = {"model": preset.model, "data": preset.data, "train": preset.train}
     owners = {f.name: part for part, config in parts.items() for f in fields(config)}
     unknown = sorted(set(options) - set(owners))
     if unknown:
         raise ValueError(f"`options` must name fields of ModelConfig, DataConfig or TrainConfig, got unknown {unknown}")
     for part in parts:
-        changes = {key: value for key, value in options.items() if owners[key] == part}
+        config = type(parts[part])
+        changes = {key: coerce_option(config, key, value) for key, value in options.items() if owners[key] == part}
         if changes:
-            parts[part] = replace(parts[part], **{k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()})
+            parts[part] = replace(parts[part], **changes)
     return replace(preset, **parts)

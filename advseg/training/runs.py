@@ -23,13 +23,16 @@ from typing import Any
 import torch
 
 from advseg._version import __version__
+from advseg.data.atomic import remove_stale_temporaries, write_text_atomic
 from advseg.data.datasets import Sample
 from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
-from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
+from advseg.training.guards import TrainingDiverged
+from advseg.training.identity import check_run_folder, check_same_run
 from advseg.training.presets import get_preset
 from advseg.training.trainer import Callback, Trainer
 
@@ -79,12 +82,12 @@ def train_run(
     *,
     n_train: int,
     out: str | os.PathLike,
-    loss: str = "adversarial",
+    loss: str | None = None,
     preset: str = "cpu",
     iterations: int | None = None,
     batch_size: int | None = None,
-    seed: int = 0,
-    device: str = "auto",
+    seed: int | None = None,
+    device: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
@@ -93,8 +96,14 @@ def train_run(
     validation_images: int | None = None,
     options: Mapping[str, Any] | None = None,
     postprocess: str = "paper",
+    binary_masks: bool = False,
 ) -> RunResult:
     """Train on ``n_train`` annotated images of ``data`` and write a run folder.
+
+    Everything is checked before the first file is written: the folder (see
+    :func:`~advseg.training.identity.check_run_folder`), the configuration,
+    the data, and, with ``resume``, that the folder holds this same run (see
+    :func:`~advseg.training.identity.check_same_run`) and a readable checkpoint.
 
     Parameters
     ----------
@@ -104,12 +113,12 @@ def train_run(
         Annotated images to train on.
     out : path-like
         The run folder; must be empty unless ``resume`` or ``overwrite``.
-    loss : {"adversarial", "ce", "hybrid"}
+    loss : {"adversarial", "ce", "hybrid"}, optional
+        The preset's (adversarial) when None.
     preset : {"cpu", "paper"}
-    iterations, batch_size : int, optional
-        Override the preset's.
-    seed : int
-    device : {"auto", "cpu", "cuda"}
+    iterations, batch_size, seed, device : optional
+        Override the preset's (seed 0, device "auto"). Each may instead be
+        given in ``options``; given in both, the values must agree.
     resume : bool
         Continue from ``out/checkpoint.pt``.
     overwrite : bool
@@ -121,41 +130,66 @@ def train_run(
         After training, score the selected model on this many evaluation
         images (all of them for None; none for 0, the default) with every
         protocol; the result goes into ``metrics.json`` under ``evaluation``.
+    validation_images : int, optional
+        Select the model on the first this many validation images (all for None).
+    options : mapping, optional
+        Configuration fields by name (see :func:`~advseg.training.presets.get_preset`).
+    postprocess : {"paper", "watershed"}
+        How ``evaluate_images`` makes nuclei.
+    binary_masks : bool, optional
+        Label the connected regions of a folder's masks (for 0/255 masks).
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    ValueError, FileNotFoundError, FileExistsError
+        One line each, before anything is written; a
+        :class:`~advseg.training.guards.TrainingDiverged` (a ValueError) when a
+        loss or weight becomes non-finite during training.
     """
     run_dir = Path(out)
-    if resume and not (run_dir / "checkpoint.pt").is_file():
-        raise FileNotFoundError(f"{run_dir}: nothing to resume (no checkpoint.pt)")
-    if overwrite and not resume:
-        for name in RUN_FILES:
-            (run_dir / name).unlink(missing_ok=True)
-    if not resume:
-        prepare_output_dir(run_dir, overwrite=overwrite)
+    check_run_folder(run_dir, resume=resume, overwrite=overwrite)
     if validation_images is not None and validation_images < 1:
         raise ValueError(f"`validation_images` must be a positive number or None, got {validation_images!r}")
+    if postprocess not in POSTPROCESSORS:
+        raise ValueError(f"`postprocess` must be one of {sorted(POSTPROCESSORS)}, got {postprocess!r}")
     chosen = get_preset(preset, options=options, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
-    splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
+    loss, seed = chosen.train.loss, chosen.train.seed  # the effective values, whichever way they were given
+    splits = make_splits(resolve_data(data), n_train=n_train, seed=seed, binary_masks=binary_masks)
     validation = splits.validation[:validation_images]
+    train_names = [s.name for s in splits.train]
+    identity = {
+        "data": splits.data, "loss": loss, "preset": preset, "seed": seed, "n_train": n_train, "binary_masks": binary_masks,
+        "split_rule": splits.rule, "train_names": train_names, "validation_names": [s.name for s in validation],
+        "configs": {"model": asdict(chosen.model), "data": asdict(chosen.data), "train": asdict(chosen.train)},
+    }
+    if resume:
+        check_same_run(run_dir, identity)
     trainer = Trainer(
         splits.train, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
         run_dir=run_dir, callbacks=callbacks,
-        metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed},
+        metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed, "train_names": train_names},
     )
-    info = provenance(trainer.device) | {
-        "data": splits.data, "split_rule": splits.rule, "n_train": n_train, "train_names": [s.name for s in splits.train],
-        "loss": loss, "preset": preset, "seed": seed, "options": dict(options or {}),
-        "validation_names": [s.name for s in validation],
-        "configs": {"model": asdict(chosen.model), "data": asdict(chosen.data), "train": asdict(chosen.train)},
-    }
+    info = provenance(trainer.device) | identity | {"options": dict(options or {})}
     if resume:
-        trainer.resume()
+        trainer.resume()  # checks the checkpoint; the first write is the history it rewrites
         info["resumed_at_step"] = trainer.step_e
-    (run_dir / "run.json").write_text(json.dumps(info, indent=1))
-    result = trainer.fit(progress=progress)
+    else:
+        if overwrite:
+            for name in RUN_FILES:
+                (run_dir / name).unlink(missing_ok=True)
+        prepare_output_dir(run_dir, overwrite=overwrite)
+    remove_stale_temporaries(run_dir)  # what a killed run left (e.g. half a checkpoint)
+    write_text_atomic(run_dir / "run.json", json.dumps(info, indent=1))
+    try:
+        result = trainer.fit(progress=progress)
+    except TrainingDiverged as error:
+        kept = "the selected model.pt from before" if trainer.best_state is not None else "no model"
+        raise TrainingDiverged(f"{run_dir}: {error}; the folder keeps {kept} and no metrics.json") from error
     trainer.load_best()
     metrics = {
         "selected_step": result.best_step,
@@ -174,7 +208,7 @@ def train_run(
         evaluation = evaluate_model(trainer, samples, method=postprocess, progress=progress)
         metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=1))
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,14 @@ import torch.nn.functional as F
 from advseg.data.config import DataConfig
 from advseg.data.datasets import Sample
 from advseg.data.sampler import CropSampler
-from advseg.evaluation.inference import predict_probs
-from advseg.evaluation.metrics import matching_dataset
-from advseg.evaluation.paper_score import PAPER_MARGIN, paper_score_dataset
-from advseg.evaluation.postprocess import postprocess
 from advseg.nn import build_discriminator, build_estimator
 from advseg.nn.config import ModelConfig
 from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
 from advseg.nn.optimizers import build_optimizer
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
-from advseg.training.modelfile import save_model
+from advseg.training.guards import check_loss
+from advseg.training.selection import Selection
 from advseg.utils import get_device, set_seed
 
 __all__ = ["TrainResult", "Trainer"]
@@ -58,7 +55,7 @@ def _centre_crop(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return x[..., top : top + size[0], left : left + size[1]]
 
 
-class Trainer(Checkpointing):
+class Trainer(Checkpointing, Selection):
     """Train an estimator against a discriminator (or with cross-entropy alone).
 
     Parameters
@@ -96,23 +93,28 @@ class Trainer(Checkpointing):
         self.validation = list(validation)
         self.device = get_device(self.config.device)
         set_seed(self.config.seed)
+        self.sampler = CropSampler(train, config=self.data_config, seed=self.config.seed)  # checks the crop fits the frames
         # channels-last tensors run the convolutions about 1.5x faster on the CPU (oneDNN) and use tensor cores on GPUs
         self.estimator = build_estimator(self.model_config).to(self.device, memory_format=torch.channels_last)
-        crop = self.data_config.crop_size
+        crop, multiple = self.data_config.crop_size, int(getattr(self.estimator, "multiple", 1))
+        if crop % multiple:
+            raise ValueError(f"`crop_size` must be a multiple of {multiple} for the {self.model_config.estimator} estimator, got {crop}")
         self.output_size = crop - int(getattr(self.estimator, "shrink", 0))
         self.adversarial = self.config.loss != "ce"
-        self.discriminator = (
-            build_discriminator(self.model_config, input_size=self.output_size).to(self.device, memory_format=torch.channels_last)
-            if self.adversarial
-            else None
-        )
+        try:
+            if self.output_size < 1:
+                raise ValueError(f"the estimator's output would be {self.output_size} px")
+            discriminator = build_discriminator(self.model_config, input_size=self.output_size) if self.adversarial else None
+        except (ValueError, RuntimeError, MemoryError) as error:  # too small, or too large to allocate
+            reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+            raise ValueError(f"`crop_size` {crop} does not suit this estimator and discriminator ({reason})") from error
+        self.discriminator = discriminator.to(self.device, memory_format=torch.channels_last) if discriminator else None
         self.opt_e = build_optimizer(self.config.optimizer, self.estimator.parameters(), lr=self.config.lr_estimator)
         self.opt_d = (
             build_optimizer(self.config.optimizer, self.discriminator.parameters(), lr=self.config.lr_discriminator)
             if self.discriminator is not None
             else None
         )
-        self.sampler = CropSampler(train, config=self.data_config, seed=self.config.seed)
         weights = self.config.class_weights
         self.class_weights = torch.tensor(weights, dtype=torch.float32, device=self.device) if weights else None
         self.step_e = 0
@@ -168,6 +170,7 @@ class Trainer(Checkpointing):
         with self._autocast():
             logits = self._pairs(images, targets, probs).float()
             loss = discriminator_loss(logits[:B], logits[B:])
+        check_loss(loss, name="discriminator loss", step=self._where(discriminator=True))
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -198,45 +201,18 @@ class Trainer(Checkpointing):
                 loss = adv if self.config.loss == "adversarial" else hybrid_loss(adv, ce, weight=self.config.hybrid_weight)
                 d = torch.sigmoid(d_logits.detach())
                 record |= {"loss_adv": adv.item(), "d_manual_e": float(d[:B].mean()), "d_estimated_e": float(d[B:].mean())}
+        check_loss(loss, name="estimator loss", step=self._where())
         self.opt_e.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_e.step()
         self.step_e += 1
         return record | {"loss_e": loss.item(), "ce": ce.item()}
 
-    # ---- validation and model selection ------------------------------------------------
-
-    def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Three-class probabilities (3, H, W) for whole frames."""
-        return [predict_probs(self.estimator, image, data_config=self.data_config, device=self.device) for image in images]
-
-    def validate(self) -> dict[str, float]:
-        """Paper-protocol and matching scores of the current estimator on the validation frames."""
-        probs = self.predict([sample.image for sample in self.validation])
-        y_true = [sample.labels for sample in self.validation]
-        y_pred = [postprocess(p, method="paper") for p in probs]
-        paper = paper_score_dataset(y_true, y_pred, margin=PAPER_MARGIN)
-        match = matching_dataset(y_true, y_pred, thresh=0.5)
-        foreground = float(np.mean([(p.argmax(0) > 0).mean() for p in probs]))
-        self.last_probs = probs
-        return {"val_paper_f": paper.f, "val_paper_precision": paper.precision, "val_paper_recall": paper.recall,
-                "val_f1": match.f1, "val_n_pred": match.n_pred, "val_foreground": foreground}
-
-    def _select(self, scores: dict[str, float]) -> bool:
-        if self.best_state is not None and scores["val_paper_f"] <= self.best_validation.get("val_paper_f", -1.0):
-            return False
-        self.best_step, self.best_validation = self.step_e, dict(scores)
-        self.best_state = {key: value.detach().clone() for key, value in self.estimator.state_dict().items()}
-        if self.run_dir is not None:
-            self._save_best()
-        return True
-
-    def _save_best(self) -> None:
-        metadata = self.metadata | {"step": self.best_step, "validation": self.best_validation, "train_config": asdict(self.config)}
-        save_model(
-            self.run_dir / "model.pt", self.estimator, model_config=self.model_config, data_config=self.data_config,
-            metadata=metadata, weights=self.best_state,
-        )
+    def _where(self, *, discriminator: bool = False) -> str:
+        """The step being taken, in words, for error messages."""
+        if discriminator:
+            return f"discriminator step {self.step_d + 1} (after {self.step_e} estimator steps)"
+        return f"estimator step {self.step_e + 1}" + (f" (after {self.step_d} discriminator steps)" if self.adversarial else "")
 
     # ---- the loop -------------------------------------------------------------------------
 
@@ -274,37 +250,32 @@ class Trainer(Checkpointing):
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
         target = self.config.iterations if stop_after is None else min(self.config.iterations, self.step_e + stop_after)
-        bar = tqdm(total=self.config.iterations, initial=self.step_e, disable=not progress, desc="training", unit="E step")
         start = time.perf_counter()
         last = start
-        while self.step_e < target:
-            if self.next_is_discriminator():
-                self._pending.append(self.discriminator_step())
-                continue
-            self._pending.append(self.estimator_step())
-            now = time.perf_counter()
-            self.elapsed, last = self.elapsed + (now - last), now
-            bar.update(1)
-            if self.step_e % self.config.log_every == 0 or self.step_e == self.config.iterations:
-                record = self._flush()
-                bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_d", "loss_e", "d_manual", "d_estimated") if k in record})
-            if self.step_e % self.config.validate_every == 0 or self.step_e == self.config.iterations:
-                scores = self.validate()
-                improved = self._select(scores)
-                record = {"kind": "validation", "step_e": self.step_e, "seconds": round(self.elapsed, 3), "selected": improved} | scores
-                self._log(record)
-                for callback in self.callbacks:
-                    callback(self, record)
-            if self.run_dir is not None and (self.step_e % self.config.checkpoint_every == 0 or self.step_e == self.config.iterations):
-                self.save_checkpoint()
-            last = time.perf_counter()
-        bar.close()
+        bar = tqdm(total=self.config.iterations, initial=self.step_e, disable=not progress, desc="training", unit="E step")
+        with bar:  # closed, ending its line, also when training stops with an error
+            while self.step_e < target:
+                if self.next_is_discriminator():
+                    self._pending.append(self.discriminator_step())
+                    continue
+                self._pending.append(self.estimator_step())
+                now = time.perf_counter()
+                self.elapsed, last = self.elapsed + (now - last), now
+                bar.update(1)
+                if self.step_e % self.config.log_every == 0 or self.step_e == self.config.iterations:
+                    record = self._flush()
+                    bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_d", "loss_e", "d_manual", "d_estimated") if k in record})
+                if self.step_e % self.config.validate_every == 0 or self.step_e == self.config.iterations:
+                    scores = self.validate()
+                    improved = self._select(scores)
+                    record = {"kind": "validation", "step_e": self.step_e, "seconds": round(self.elapsed, 3), "selected": improved} | scores
+                    self._log(record)
+                    for callback in self.callbacks:
+                        callback(self, record)
+                if self.run_dir is not None and (self.step_e % self.config.checkpoint_every == 0 or self.step_e == self.config.iterations):
+                    self.save_checkpoint()
+                last = time.perf_counter()
         return TrainResult(
             best_step=self.best_step, best_validation=self.best_validation,
             steps_estimator=self.step_e, steps_discriminator=self.step_d, seconds=time.perf_counter() - start,
         )
-
-    def load_best(self) -> None:
-        """Put the selected (best-validation) weights into the estimator."""
-        if self.best_state is not None:
-            self.estimator.load_state_dict(self.best_state)

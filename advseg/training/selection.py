@@ -1,0 +1,65 @@
+"""Validation and model selection: score the estimator on the validation frames, keep the best weights.
+
+:class:`Selection` is mixed into :class:`advseg.training.trainer.Trainer`; it
+reads the trainer's estimator, configurations and validation frames, and
+writes ``run_dir/model.pt`` whenever the validation score improves. A model is
+selected only while every weight is finite (see :mod:`advseg.training.guards`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+import numpy as np
+
+from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.metrics import matching_dataset
+from advseg.evaluation.paper_score import PAPER_MARGIN, paper_score_dataset
+from advseg.evaluation.postprocess import postprocess
+from advseg.training.guards import check_weights
+from advseg.training.modelfile import save_model
+
+__all__ = ["Selection"]
+
+
+class Selection:
+    """Validation and model-selection methods of the trainer (it supplies the attributes they read)."""
+
+    def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Three-class probabilities (3, H, W) for whole frames."""
+        return [predict_probs(self.estimator, image, data_config=self.data_config, device=self.device) for image in images]
+
+    def validate(self) -> dict[str, float]:
+        """Paper-protocol and matching scores of the current estimator on the validation frames."""
+        check_weights({"estimator": self.estimator, "discriminator": self.discriminator}, step=f"estimator step {self.step_e}")
+        probs = self.predict([sample.image for sample in self.validation])
+        y_true = [sample.labels for sample in self.validation]
+        y_pred = [postprocess(p, method="paper") for p in probs]
+        paper = paper_score_dataset(y_true, y_pred, margin=PAPER_MARGIN)
+        match = matching_dataset(y_true, y_pred, thresh=0.5)
+        foreground = float(np.mean([(p.argmax(0) > 0).mean() for p in probs]))
+        self.last_probs = probs
+        return {"val_paper_f": paper.f, "val_paper_precision": paper.precision, "val_paper_recall": paper.recall,
+                "val_f1": match.f1, "val_n_pred": match.n_pred, "val_foreground": foreground}
+
+    def _select(self, scores: dict[str, float]) -> bool:
+        if self.best_state is not None and scores["val_paper_f"] <= self.best_validation.get("val_paper_f", -1.0):
+            return False
+        self.best_step, self.best_validation = self.step_e, dict(scores)
+        self.best_state = {key: value.detach().clone() for key, value in self.estimator.state_dict().items()}
+        if self.run_dir is not None:
+            self._save_best()
+        return True
+
+    def _save_best(self) -> None:
+        metadata = self.metadata | {"step": self.best_step, "validation": self.best_validation, "train_config": asdict(self.config)}
+        save_model(
+            self.run_dir / "model.pt", self.estimator, model_config=self.model_config, data_config=self.data_config,
+            metadata=metadata, weights=self.best_state,
+        )
+
+    def load_best(self) -> None:
+        """Put the selected (best-validation) weights into the estimator."""
+        if self.best_state is not None:
+            self.estimator.load_state_dict(self.best_state)
