@@ -12,7 +12,7 @@ from advseg.experiment.results import results_frame
 
 
 def result(preset: str, seed: int, f: float) -> dict:
-    return {"cell": {"data": "synthetic-h1299", "method": "ce", "n_train": 11, "seed": seed, "preset": preset},
+    return {"cell": {"data": "synthetic-h1299-v2", "method": "ce", "n_train": 11, "seed": seed, "preset": preset},
             "device": "gpu", "wall_seconds": 600.0, "evaluation": {"paper": {"f": f}}}
 
 
@@ -28,7 +28,7 @@ def make_run(folder, *, last_step: int):
     records = [{"kind": "train", "step_e": s, "loss_e": 1.0} for s in range(50, last_step + 1, 50)]
     records += [{"kind": "validation", "step_e": s, "val_paper_f": s / 1000} for s in range(100, last_step + 1, 100)]
     (folder / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    info = {"data": "synthetic-h1299", "loss": "adversarial", "n_train": 1, "seed": 0, "preset": "paper", "device": "gpu",
+    info = {"data": "synthetic-h1299-v2", "loss": "adversarial", "n_train": 1, "seed": 0, "preset": "paper", "device": "gpu",
             "commit": "abc", "configs": {"train": {"iterations": 1000, "batch_size": 100}}}
     (folder / "run.json").write_text(json.dumps(info))
 

@@ -63,11 +63,11 @@ def test_train_set_needs_field_equals_value(capsys: pytest.CaptureFixture[str]) 
 def _write_result(folder, method: str, seed: int, f: float) -> None:
     import json
 
-    path = folder / "cpu" / "synthetic-h1299" / method / f"n11-s{seed}.json"
+    path = folder / "cpu" / "synthetic-h1299-v2" / method / f"n11-s{seed}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     evaluation = {"paper": {"f": f, "precision": f, "recall": f}, "f1": f, "seg": f, "ap": f, "pq": f,
                   "thresholds": {"0.75": {"f1": f}}}
-    path.write_text(json.dumps({"cell": {"data": "synthetic-h1299", "method": method, "n_train": 11, "seed": seed, "preset": "cpu"},
+    path.write_text(json.dumps({"cell": {"data": "synthetic-h1299-v2", "method": method, "n_train": 11, "seed": seed, "preset": "cpu"},
                                 "device": "cpu", "commit": "abc", "wall_seconds": 1.0, "evaluation": evaluation}))
 
 

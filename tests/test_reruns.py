@@ -5,7 +5,7 @@ from advseg.experiment.results import results_frame
 
 
 def result(seed: int, f: float, device: str, method: str = "ce") -> dict:
-    return {"cell": {"data": "synthetic-h1299", "method": method, "n_train": 4, "seed": seed, "preset": "cpu"},
+    return {"cell": {"data": "synthetic-h1299-v2", "method": method, "n_train": 4, "seed": seed, "preset": "cpu"},
             "device": device, "evaluation": {"paper": {"f": f}}}
 
 

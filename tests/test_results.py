@@ -24,7 +24,7 @@ from advseg.experiment.tables import (
 )
 
 
-def result(method: str, n_train: int, seed: int, f: float, data: str = "synthetic-h1299") -> dict:
+def result(method: str, n_train: int, seed: int, f: float, data: str = "synthetic-h1299-v2") -> dict:
     return {"cell": {"data": data, "method": method, "n_train": n_train, "seed": seed, "preset": "cpu"},
             "evaluation": {"paper": {"f": f, "precision": f, "recall": f}, "f1": f, "seg": f, "ap": f, "pq": f,
                            "thresholds": {"0.75": {"f1": f}}}}
@@ -55,15 +55,15 @@ def test_mean_and_95_percent_interval_over_three_seeds():
 
 
 def test_an_interval_past_the_metric_range_is_clipped_and_equal_seeds_show_no_interval():
-    wide = find(frame(*[result("ce", 4, s, f) for s, f in enumerate((0.05, 0.45, 0.25))]), data="synthetic-h1299", method="ce", n_train=4)
+    wide = find(frame(*[result("ce", 4, s, f) for s, f in enumerate((0.05, 0.45, 0.25))]), data="synthetic-h1299-v2", method="ce", n_train=4)
     low, high = wide.mean - wide.half_width, wide.mean + wide.half_width
     assert low < 0 < high < 1 and wide.text() == f"25.0 (0.0–{100 * high:.1f})"
-    same = method_table(frame(*[result("watershed", 4, s, 0.902) for s in range(3)]), data="synthetic-h1299")
+    same = method_table(frame(*[result("watershed", 4, s, 0.902) for s in range(3)]), data="synthetic-h1299-v2")
     assert same.loc[0, "N_train = 4"] == "90.2 (all 3 seeds equal)"
 
 
 def test_one_seed_has_no_interval():
-    summary = find(frame(result("ce", 4, 0, 0.8)), data="synthetic-h1299", method="ce", n_train=4)
+    summary = find(frame(result("ce", 4, 0, 0.8)), data="synthetic-h1299-v2", method="ce", n_train=4)
     assert math.isnan(summary.half_width) and summary.text() == "80.0"
 
 
@@ -82,7 +82,7 @@ def test_paper_comparison_fills_the_columns_we_ran():
 
 
 def test_load_results_reads_the_sweep_layout(tmp_path):
-    path = tmp_path / "cpu" / "synthetic-h1299" / "ce" / "n4-s1.json"
+    path = tmp_path / "cpu" / "synthetic-h1299-v2" / "ce" / "n4-s1.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(result("ce", 4, 1, 0.8)))
     df = load_results(tmp_path)
@@ -94,7 +94,7 @@ def test_load_results_reads_the_sweep_layout(tmp_path):
 
 def test_method_table_pivots_methods_against_n_train():
     table = method_table(frame(result("ce", 1, 0, 0.8), result("ce", 4, 0, 0.7), result("watershed", 4, 0, 0.9)),
-                         data="synthetic-h1299", methods=["watershed", "ce"])
+                         data="synthetic-h1299-v2", methods=["watershed", "ce"])
     assert table.to_dict("records") == [{"method": "watershed", "N_train = 1": "—", "N_train = 4": "90.0 (1)"},
                                         {"method": "ce", "N_train = 1": "80.0 (1)", "N_train = 4": "70.0 (1)"}]
 
@@ -119,32 +119,32 @@ def test_selection_optimism_is_validation_minus_evaluation():
 
 def test_coverage_counts_seeds_per_cell_and_metric_rows_fill_gaps():
     results = frame(result("ce", 4, 0, 0.8), result("ce", 4, 1, 0.9))
-    (row,) = coverage_table(results, data=["synthetic-h1299"], methods=["ce"]).to_dict("records")
+    (row,) = coverage_table(results, data=["synthetic-h1299-v2"], methods=["ce"]).to_dict("records")
     assert row["N_train = 4"] == 2 and row["N_train = 1"] == 0
-    rows = metric_rows(results, data="synthetic-h1299", methods=["ce"], n_trains=[4, 11], metrics=["paper_f"]).to_dict("records")
+    rows = metric_rows(results, data="synthetic-h1299-v2", methods=["ce"], n_trains=[4, 11], metrics=["paper_f"]).to_dict("records")
     assert [r["seeds"] for r in rows] == [2, 0] and rows[1]["value (%)"] == "—"
 
 
 def test_paired_difference_uses_the_seeds_both_cells_have():
     results = frame(*[result("adversarial", 4, s, f) for s, f in enumerate((0.70, 0.60, 0.80))],
                     *[result("ce", 4, s, f) for s, f in [(1, 0.70), (2, 0.90), (3, 0.50)]], result("hybrid", 4, 7, 0.5))
-    difference = paired(results, data="synthetic-h1299", first="adversarial", second="ce", n_train=4)
+    difference = paired(results, data="synthetic-h1299-v2", first="adversarial", second="ce", n_train=4)
     assert difference.seeds == (1, 2) and difference.values == pytest.approx((-0.10, -0.10))
     assert difference.half_width == pytest.approx(0.0, abs=1e-12)
-    assert paired(results, data="synthetic-h1299", first="adversarial", second="hybrid", n_train=4) is None
+    assert paired(results, data="synthetic-h1299-v2", first="adversarial", second="hybrid", n_train=4) is None
 
 
 def test_paired_difference_refuses_two_metrics():
     results = frame(result("ce", 4, 0, 0.5))
-    a = find(results, data="synthetic-h1299", method="ce", n_train=4, metric="paper_f")
-    b = find(results, data="synthetic-h1299", method="ce", n_train=4, metric="seg")
+    a = find(results, data="synthetic-h1299-v2", method="ce", n_train=4, metric="paper_f")
+    b = find(results, data="synthetic-h1299-v2", method="ce", n_train=4, metric="seg")
     with pytest.raises(ValueError, match=r"`second` must hold the same metric as `first` \('paper_f'\), got 'seg'"):
         paired_difference(a, b)
 
 
 def test_difference_table_rows_per_n_train():
     results = frame(*[result("adversarial", 1, s, 0.7 + 0.01 * s) for s in range(3)], *[result("ce", 1, s, 0.8 + 0.01 * s) for s in range(3)])
-    rows = difference_table(results, data="synthetic-h1299", first="adversarial", second="ce", n_trains=(1, 2)).to_dict("records")
+    rows = difference_table(results, data="synthetic-h1299-v2", first="adversarial", second="ce", n_trains=(1, 2)).to_dict("records")
     assert rows[0]["adversarial − ce (paired by seed)"] == "-10.0 (all 3 seeds equal)" and rows[0]["seeds"] == 3
     assert rows[1]["adversarial"] == "—" and rows[1]["seeds"] == 0
 
@@ -152,13 +152,13 @@ def test_difference_table_rows_per_n_train():
 def test_provenance_counts_runs_per_device():
     results = frame(*[result("ce", 1, s, 0.8) | {"device": device, "commit": "abc", "wall_seconds": 10.0, "regenerate": "x"}
                       for s, device in enumerate(["cpu", "gpu", "gpu"])])
-    (row,) = provenance_table(results, data=["synthetic-h1299"], methods=["ce"]).to_dict("records")
+    (row,) = provenance_table(results, data=["synthetic-h1299-v2"], methods=["ce"]).to_dict("records")
     assert row["devices"] == "cpu: 1, gpu: 2" and row["runs"] == 3 and row["median wall s"] == 10.0
 
 
 def test_ranking_table_orders_by_the_metric_and_adds_the_others():
     results = frame(*[result("ce", 4, s, 0.8) | {"command": "ce"} for s in range(2)], result("watershed", 4, 0, 0.9) | {"command": "ws"})
-    rows = ranking_table(results, data="synthetic-h1299", metric="f1", also=("seg", "pq")).to_dict("records")
+    rows = ranking_table(results, data="synthetic-h1299-v2", metric="f1", also=("seg", "pq")).to_dict("records")
     assert [(r["method"], r["f1 (%)"], r["seg (%)"], r["pq (%)"], r["seeds"]) for r in rows] == [
         ("watershed", "90.0", "90.0", "90.0", 1), ("ce", "80.0 (all 2 seeds equal)", "80.0 (all 2 seeds equal)", "80.0 (all 2 seeds equal)", 2)]
     assert rows[0]["command"] == "ws"
@@ -167,7 +167,7 @@ def test_ranking_table_orders_by_the_metric_and_adds_the_others():
 def test_cell_table_lists_every_file_with_its_regenerate_line():
     rows = cell_table(frame(result("ce", 4, 1, 0.8) | {"device": "cpu", "regenerate": "advseg sweep --seeds 1"},
                             result("ce", 4, 2, 0.7))).to_dict("records")
-    assert rows[0] == {"data": "synthetic-h1299", "method": "ce", "N_train": 4, "seed": 1, "paper_f (%)": "80.0",
+    assert rows[0] == {"data": "synthetic-h1299-v2", "method": "ce", "N_train": 4, "seed": 1, "paper_f (%)": "80.0",
                        "device": "cpu", "regenerate": "advseg sweep --seeds 1"}
     assert rows[1]["regenerate"] == "—"
 
@@ -187,10 +187,10 @@ def test_verdicts_under_several_metrics_and_where_they_flip():
     results = frame(*[result("adversarial", 11, s, f) for s, f in enumerate((0.70, 0.72, 0.71))],
                     *[result("ce", 11, s, f) for s, f in enumerate((0.80, 0.82, 0.81))])
     results.loc[results["method"] == "adversarial", "seg"] = [0.90, 0.91, 0.93]  # better outlines, worse interiors
-    table = verdict_table(results, data=["synthetic-h1299"]).set_index("claim")
+    table = verdict_table(results, data=["synthetic-h1299-v2"]).set_index("claim")
     row = table.loc["adversarial training beats cross-entropy (ADV-11 > CE-11)"]
-    assert row["synthetic-h1299: F"].startswith("not supported (-10.0") and row["synthetic-h1299: SEG"].startswith("holds (+")
-    (flip,) = [s for s in verdict_flips(results, data=["synthetic-h1299"]) if "cross-entropy" in s]
+    assert row["synthetic-h1299-v2: F"].startswith("not supported (-10.0") and row["synthetic-h1299-v2: SEG"].startswith("holds (+")
+    (flip,) = [s for s in verdict_flips(results, data=["synthetic-h1299-v2"]) if "cross-entropy" in s]
     assert "not supported under F" in flip and "holds under SEG" in flip
 
 
@@ -200,4 +200,4 @@ def test_the_external_anchor_is_appended_as_a_marked_row():
     ranked = ranking_table(frame(result("ce", 4, 0, 0.8, data="dsb2018") | {"command": "c"}), data="dsb2018", metric="f1")
     table = with_anchors(ranked, data="dsb2018")
     assert len(table) == 2 and table.loc[1, "f1 (%)"] == "91.0" and "not run here" in table.loc[1, "what"]
-    assert with_anchors(ranked, data="synthetic-h1299") is ranked
+    assert with_anchors(ranked, data="synthetic-h1299-v2") is ranked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ SMALL = SyntheticConfig(n_frames=3, height=128, width=160, n_nuclei=8, n_pairs=2
 
 @pytest.fixture(scope="module")
 def default_set():
-    return synthetic_h1299()
+    return synthetic_h1299(version=1)
 
 
 def test_same_seed_gives_identical_bytes() -> None:
@@ -99,11 +101,18 @@ def test_cache_serves_the_protocol(default_set) -> None:
     assert len(default_set.evaluation) == 57 and len(default_set.validation) == 4
 
 
+def test_version_1_is_byte_identical_to_the_committed_results() -> None:
+    """The committed synthetic-h1299-v1 results were measured on exactly this movie."""
+    movie = synthetic_timelapse(seed=0)
+    digest = hashlib.sha256(movie.images.tobytes() + movie.labels.tobytes()).hexdigest()
+    assert digest == "9aa09b01de906be5f3cc42bb3e6e7dac85e8cbb68ea9c7ec27ee773385d6563a"
+
+
 def test_cache_is_rebuilt_when_stale(tmp_path) -> None:
     small = SyntheticConfig(n_frames=16, height=64, width=80, n_nuclei=4, n_pairs=1, n_divisions=0)
-    first = synthetic_h1299(config=small, cache_dir=tmp_path)
-    (tmp_path / "synthetic-h1299-seed0" / "protocol.json").write_text("{}")
-    second = synthetic_h1299(config=small, cache_dir=tmp_path)
+    first = synthetic_h1299(version=1, config=small, cache_dir=tmp_path)
+    (tmp_path / "synthetic-h1299-v1-seed0" / "protocol.json").write_text("{}")
+    second = synthetic_h1299(version=1, config=small, cache_dir=tmp_path)
     assert np.array_equal(first.dataset[3].image, second.dataset[3].image)
 
 

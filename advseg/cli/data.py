@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--out", required=True, type=Path, help="output folder (images/, masks/, protocol.json)")
     synth.add_argument("--seed", type=int, default=0, help="seed of the movie and of the protocol's draw (default 0)")
     synth.add_argument("--frames", type=int, default=72, help="number of frames (default 72, as the paper's data)")
+    synth.add_argument("--version", type=int, choices=[1, 2], default=2,
+                       help="generator version: 2 (default, as hard as the paper's data) or 1 (the first, easy one)")
     synth.add_argument("--overwrite", action="store_true", help="replace the files of a non-empty output folder")
     synth.set_defaults(handler=run_synth)
 
@@ -37,16 +39,20 @@ def run_synth(args: argparse.Namespace) -> int:
     from advseg.data.io import prepare_output_dir
     from advseg.data.protocol import paper_protocol
     from advseg.data.synthetic import SyntheticConfig, synthetic_timelapse
+    from advseg.data.synthetic_v2 import SyntheticConfigV2, synthetic_timelapse_v2
 
     if args.frames < 16:
         raise ValueError(f"`--frames` must be at least 16 (15 annotated frames plus evaluation), got {args.frames}")
     prepare_output_dir(args.out, overwrite=args.overwrite)  # fail before the work, not after
     start = time.perf_counter()
-    movie = synthetic_timelapse(SyntheticConfig(n_frames=args.frames), seed=args.seed)
+    if args.version == 1:
+        movie = synthetic_timelapse(SyntheticConfig(n_frames=args.frames), seed=args.seed)
+    else:
+        movie = synthetic_timelapse_v2(SyntheticConfigV2(n_frames=args.frames), seed=args.seed)
     protocol = paper_protocol(args.frames, seed=args.seed)
     out = write_synthetic(movie, args.out, protocol=protocol, overwrite=args.overwrite, progress=True)
     counts = [int(np.count_nonzero(np.unique(frame))) for frame in movie.labels]
-    print(f"wrote {args.frames} frames of {movie.images.shape[1]}x{movie.images.shape[2]} to {out} "
+    print(f"wrote {args.frames} frames (generator version {args.version}) of {movie.images.shape[1]}x{movie.images.shape[2]} to {out} "
           f"in {time.perf_counter() - start:.1f} s")
     print(f"nuclei per frame: {min(counts)}-{max(counts)} (mean {np.mean(counts):.1f}); divisions: {len(movie.divisions)}")
     print(f"protocol: train pool {list(protocol.train_pool)}, validation {list(protocol.validation)}, "

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(frame)} result files -> {args.csv}")
         return 0
     results = load_results(args.results, preset=args.preset)
-    data = sorted(results["data"].unique(), key=lambda d: d != "synthetic-h1299")
+    data = sorted(results["data"].unique(), key=lambda d: (not d.startswith("synthetic-h1299"), d != "synthetic-h1299-v2", d))
     for name in data:
         print(f"## {name}: Table 1 side by side (paper protocol, %)\n\n{markdown_table(paper_comparison(results, data=name))}\n")
         print(f"## {name}: {args.metric} (%), mean ± 95 % CI (seeds)\n\n"

@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run one (data set, method, N_train, seed, preset) cell from the repository root: estimators "
         "through papermill book/train.ipynb, baselines through advseg baseline. The result file "
         "<results>/<preset>/<data>/<method>/n<N>-s<seed>.json is written last, so a failed cell leaves none.")
-    parser.add_argument("data", help="synthetic-h1299, dsb2018 or a data set folder")
+    parser.add_argument("data", help="synthetic-h1299 (its newest version; or synthetic-h1299-v1, -v2), dsb2018 or a data set folder")
     parser.add_argument("method", choices=sorted(METHODS), metavar="METHOD", help=f"among {', '.join(METHODS)}")
     parser.add_argument("--n-train", type=int, required=True, help="annotated training images")
     parser.add_argument("--seed", type=int, required=True)
@@ -30,10 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advseg.data.embedded import canonical_data
     from advseg.experiment.grid import Cell
     from advseg.experiment.sweep import run_cell
 
-    cell = Cell(seed=args.seed, data=args.data, n_train=args.n_train, method=args.method, preset=args.preset)
+    cell = Cell(seed=args.seed, data=canonical_data(args.data), n_train=args.n_train, method=args.method, preset=args.preset)
     try:
         result = run_cell(cell, results=args.results, runs=args.runs, threads=args.threads, preview=args.preview)
     except RuntimeError as error:

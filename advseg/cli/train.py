@@ -11,7 +11,7 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
-    parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol) or a data set folder")
+    parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
     parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], help="default: adversarial (or --set loss=...)")
     parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="cpu: minutes on 2 cores; paper: the paper's budget (GPU)")

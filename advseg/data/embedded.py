@@ -1,8 +1,11 @@
 """The embedded default data set: the synthetic H1299-like time-lapse, made once and cached.
 
-``synthetic_h1299()`` returns the 72-frame set with its paper protocol. The
-first call generates it (a few seconds) and writes it in the folder layout
-under ``data/synthetic-h1299-seed<S>/`` (``images/``, ``masks/`` and
+``synthetic_h1299()`` returns the 72-frame set with its paper protocol. Two
+generator versions exist, each reachable by name: ``synthetic-h1299-v1`` (the
+first, which a threshold solves) and ``synthetic-h1299-v2`` (calibrated to
+the paper's Ilastik score); ``synthetic-h1299`` means the newest. The first
+call generates the movie (a few seconds) and writes it in the folder layout
+under ``data/synthetic-h1299-v<V>-seed<S>/`` (``images/``, ``masks/`` and
 ``protocol.json``); later calls read the cache, which is rebuilt when the
 generator's version, seed or configuration changes.
 """
@@ -23,11 +26,44 @@ from advseg.data.io import prepare_output_dir, write_tiff
 from advseg.data.paths import default_data_dir
 from advseg.data.protocol import PaperProtocol, paper_protocol
 from advseg.data.synthetic import GENERATOR_VERSION, SyntheticConfig, SyntheticMovie, synthetic_timelapse
+from advseg.data.synthetic_v2 import GENERATOR_VERSION_2, SyntheticConfigV2, synthetic_timelapse_v2
 
-__all__ = ["SYNTHETIC_NAME", "SyntheticSet", "frame_name", "synthetic_h1299", "write_synthetic"]
+__all__ = ["SYNTHETIC_NAME", "SYNTHETIC_NAMES", "SYNTHETIC_VERSIONS", "SyntheticSet", "canonical_data", "frame_name",
+           "synthetic_h1299", "synthetic_version", "write_synthetic"]
 
-SYNTHETIC_NAME = "synthetic-h1299"  # the name the command line and notebooks use for this set
+SYNTHETIC_NAME = "synthetic-h1299"  # the newest generator version, by the name the command line and notebooks use
+SYNTHETIC_VERSIONS = {"synthetic-h1299-v1": 1, "synthetic-h1299-v2": 2}  # each generator version by name
+SYNTHETIC_NAMES = (SYNTHETIC_NAME, *SYNTHETIC_VERSIONS)  # every name of the embedded set
+LATEST_VERSION = 2
 PROTOCOL_FILE = "protocol.json"
+_GENERATORS = {1: (GENERATOR_VERSION, SyntheticConfig, synthetic_timelapse),
+               2: (GENERATOR_VERSION_2, SyntheticConfigV2, synthetic_timelapse_v2)}  # version -> (model revision, config, generator)
+
+
+def synthetic_version(data: str | os.PathLike) -> int | None:
+    """The generator version a data name means, or ``None`` if it is not the embedded set.
+
+    Examples
+    --------
+    >>> synthetic_version("synthetic-h1299"), synthetic_version("synthetic-h1299-v1"), synthetic_version("dsb2018")
+    (2, 1, None)
+    """
+    name = str(data)
+    if name == SYNTHETIC_NAME:
+        return LATEST_VERSION
+    return SYNTHETIC_VERSIONS.get(name)
+
+
+def canonical_data(data: str | os.PathLike) -> str:
+    """The versioned name of the embedded set (``synthetic-h1299`` -> ``synthetic-h1299-v2``); other data unchanged.
+
+    Examples
+    --------
+    >>> canonical_data("synthetic-h1299"), canonical_data("dsb2018")
+    ('synthetic-h1299-v2', 'dsb2018')
+    """
+    version = synthetic_version(data)
+    return f"{SYNTHETIC_NAME}-v{version}" if version is not None else str(data)
 
 
 def frame_name(frame: int) -> str:
@@ -61,12 +97,14 @@ class SyntheticSet:
 
 
 def _description(movie: SyntheticMovie, protocol: PaperProtocol) -> dict:
+    version = 2 if isinstance(movie.config, SyntheticConfigV2) else 1
     roles = {frame: "evaluation" for frame in protocol.evaluation}
     roles.update({frame: "validation" for frame in protocol.validation})
     roles.update({frame: "train_pool" for frame in protocol.train_pool})
     return {
-        "name": SYNTHETIC_NAME,
-        "generator_version": GENERATOR_VERSION,
+        "name": f"{SYNTHETIC_NAME}-v{version}",
+        "version": version,
+        "generator_version": _GENERATORS[version][0],
         "seed": movie.seed,
         "config": asdict(movie.config),
         "protocol": protocol.to_dict(),
@@ -124,16 +162,18 @@ def write_synthetic(
     return out
 
 
-def _cache_is_current(folder: Path, seed: int, config: SyntheticConfig) -> bool:
+def _cache_is_current(folder: Path, seed: int, version: int, config: SyntheticConfig | SyntheticConfigV2) -> bool:
     try:
         meta = json.loads((folder / PROTOCOL_FILE).read_text())
     except (OSError, ValueError):
         return False
-    return meta.get("generator_version") == GENERATOR_VERSION and meta.get("seed") == seed and meta.get("config") == asdict(config)
+    return (meta.get("version", 1) == version and meta.get("generator_version") == _GENERATORS[version][0]
+            and meta.get("seed") == seed and meta.get("config") == asdict(config))
 
 
 def synthetic_h1299(
-    *, seed: int = 0, config: SyntheticConfig | None = None, cache_dir: str | os.PathLike | None = None, progress: bool = False
+    *, seed: int = 0, version: int = LATEST_VERSION, config: SyntheticConfig | SyntheticConfigV2 | None = None,
+    cache_dir: str | os.PathLike | None = None, progress: bool = False,
 ) -> SyntheticSet:
     """The embedded H1299-like set with its paper protocol, generated on first use.
 
@@ -141,8 +181,10 @@ def synthetic_h1299(
     ----------
     seed : int, optional
         Seed of the movie and of the protocol's draw.
-    config : SyntheticConfig, optional
-        Generative model; the default mirrors the paper's data (72 frames, 512x640).
+    version : int, optional
+        Generator version: 2 (default, calibrated to the paper's Ilastik score) or 1.
+    config : SyntheticConfig or SyntheticConfigV2, optional
+        Generative model of that version; the default mirrors the paper's data (72 frames, 512x640).
     cache_dir : path-like, optional
         Parent folder of the cache; ``data/`` in the repository by default
         (or ``$ADVSEG_DATA``).
@@ -152,16 +194,26 @@ def synthetic_h1299(
     Returns
     -------
     SyntheticSet
+
+    Raises
+    ------
+    ValueError
+        If ``version`` is unknown or ``config`` belongs to another version.
     """
-    config = config or SyntheticConfig()
+    if version not in _GENERATORS:
+        raise ValueError(f"`version` must be one of {sorted(_GENERATORS)}, got {version!r}")
+    _, config_type, generate = _GENERATORS[version]
+    config = config or config_type()
+    if type(config) is not config_type:
+        raise ValueError(f"`config` must be a {config_type.__name__} for version {version}, got {type(config).__name__}")
     parent = Path(cache_dir) if cache_dir is not None else default_data_dir()
-    folder = parent / f"{SYNTHETIC_NAME}-seed{seed}"
-    if not _cache_is_current(folder, seed, config):
+    folder = parent / f"{SYNTHETIC_NAME}-v{version}-seed{seed}"
+    if not _cache_is_current(folder, seed, version, config):
         parent.mkdir(parents=True, exist_ok=True)
         with FileLock(parent / f".{folder.name}.lock"):  # one process writes; the others wait, then read
-            if not _cache_is_current(folder, seed, config):
+            if not _cache_is_current(folder, seed, version, config):
                 remove_stale_temporaries(parent, staging=True)  # what a killed writer left
-                movie = synthetic_timelapse(config, seed=seed)
+                movie = generate(config, seed=seed)
                 staging = make_staging_dir(parent, folder.name)
                 try:
                     write_synthetic(movie, staging, overwrite=True, progress=progress)

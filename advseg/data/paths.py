@@ -36,7 +36,10 @@ def find_dsb2018() -> Path | None:
 
 
 def resolve_data(data: str | os.PathLike) -> str | Path:
-    """Resolve a data argument: ``"synthetic-h1299"`` stays a name, ``"dsb2018"`` becomes the shared set's folder.
+    """Resolve a data argument: the embedded set's names stay names, ``"dsb2018"`` becomes the shared set's folder.
+
+    The embedded set's names are ``"synthetic-h1299"`` (the newest generator
+    version) and ``"synthetic-h1299-v1"``, ``"synthetic-h1299-v2"``.
 
     Anything else is taken as a path.
 
@@ -45,8 +48,8 @@ def resolve_data(data: str | os.PathLike) -> str | Path:
     FileNotFoundError
         If ``"dsb2018"`` is asked for and cannot be found.
     """
-    if str(data) == "synthetic-h1299":
-        return "synthetic-h1299"
+    if str(data) in ("synthetic-h1299", "synthetic-h1299-v1", "synthetic-h1299-v2"):  # advseg.data.embedded.SYNTHETIC_NAMES
+        return str(data)
     if str(data) in ("dsb2018", "dsb2018-fluo"):
         found = find_dsb2018()
         if found is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from advseg.data.datasets import LAYOUTS, Sample, detect_layout, load_dataset, read_index
-from advseg.data.embedded import SYNTHETIC_NAME, synthetic_h1299
+from advseg.data.embedded import canonical_data, synthetic_h1299, synthetic_version
 
 __all__ = ["Splits", "hash_split", "make_splits"]
 
@@ -61,7 +61,7 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0, binary_
     Parameters
     ----------
     data : str or path-like
-        ``"synthetic-h1299"`` or a folder in any layout :func:`~advseg.data.datasets.load_dataset` reads.
+        ``"synthetic-h1299"`` (or a versioned name, ``"synthetic-h1299-v1"``) or a folder in any layout :func:`~advseg.data.datasets.load_dataset` reads.
     n_train : int
         Annotated images to train on.
     seed : int, optional
@@ -78,10 +78,11 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0, binary_
     ValueError
         If ``n_train`` is out of range or a split is empty.
     """
-    if str(data) == SYNTHETIC_NAME:
-        synthetic = synthetic_h1299()
+    version = synthetic_version(data)
+    if version is not None:
+        synthetic = synthetic_h1299(version=version)
         return Splits(
-            data=SYNTHETIC_NAME,
+            data=canonical_data(data),
             train=synthetic.train(n_train),
             validation=synthetic.validation,
             evaluation=synthetic.evaluation,

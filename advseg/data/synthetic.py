@@ -92,6 +92,7 @@ class SyntheticMovie:
     config: SyntheticConfig
     seed: int
     divisions: list[tuple[int, int]] = field(default_factory=list)  # (frame, mother id)
+    extras: dict = field(default_factory=dict)  # what a generator version records besides (version 2: defocused ids, debris)
 
 
 @dataclass

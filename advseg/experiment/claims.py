@@ -84,7 +84,7 @@ def _compare(results: pd.DataFrame, claim: Claim, data: str, metric: str) -> tup
     return first, second
 
 
-def claim_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+def claim_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299-v2", "dsb2018"),
                 metric: str = "paper_f") -> pd.DataFrame:
     """One row per claim: the paper's numbers, ours per data set (first vs second, their paired difference, in %), the verdict."""
     name = METRIC_NAMES.get(metric, metric)
@@ -101,7 +101,7 @@ def claim_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h129
     return pd.DataFrame(rows)
 
 
-def verdict_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+def verdict_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299-v2", "dsb2018"),
                   metrics: Sequence[str] = ("paper_f", "f1", "seg")) -> pd.DataFrame:
     """One row per claim, one column per (data set, metric): the verdict and the paired difference in points.
 
@@ -121,7 +121,7 @@ def verdict_table(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1
     return pd.DataFrame(rows)
 
 
-def verdict_flips(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299", "dsb2018"),
+def verdict_flips(results: pd.DataFrame, *, data: Sequence[str] = ("synthetic-h1299-v2", "dsb2018"),
                   metrics: Sequence[str] = ("paper_f", "f1", "seg")) -> list[str]:
     """One sentence per (claim, data set) whose verdict changes with the metric; none when every metric agrees."""
     sentences = []

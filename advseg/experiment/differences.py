@@ -116,7 +116,7 @@ def optimizer_steps(name: str, gradient: float, *, lr: float = 1e-3, steps: int 
     return np.array(sizes)
 
 
-def variant_table(results: pd.DataFrame, *, data: str = "synthetic-h1299", n_train: int = 4,
+def variant_table(results: pd.DataFrame, *, data: str = "synthetic-h1299-v2", n_train: int = 4,
                   metrics: Sequence[str] = ("paper_f", "f1", "seg")) -> pd.DataFrame:
     """Each trainable difference: the code's choice and the text's, side by side (mean over seeds, in %)."""
     rows = []

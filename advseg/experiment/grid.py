@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from advseg.data.embedded import canonical_data
 from advseg.training.methods import METHODS
 
 __all__ = ["ABLATIONS", "DATASETS", "TABLE_METHODS", "VALIDATION_IMAGES", "Cell", "grid"]
 
-DATASETS = ("synthetic-h1299", "dsb2018")  # names advseg.data.paths.resolve_data knows
+DATASETS = ("synthetic-h1299-v2", "dsb2018")  # names advseg.data.paths.resolve_data knows (the synthetic set by version)
 TABLE_METHODS = ("adversarial", "ce", "hybrid", "ilastik-style", "watershed")  # the Table 1 grid
 ABLATIONS = ("ce-double-softmax", "ce-layer4-k4", "ce-same-padding", "ce-bn-affine", "ce-lr-1e-4", "ce-rmsprop-torch",
              "adversarial-saturating", "adversarial-20-10")  # paper-versus-code differences
@@ -23,7 +24,7 @@ class Cell:
     """One run of the grid."""
 
     seed: int
-    data: str  # "synthetic-h1299", "dsb2018" or a data set folder
+    data: str  # "synthetic-h1299-v2" (or -v1), "dsb2018" or a data set folder; the alias "synthetic-h1299" becomes -v2
     n_train: int
     method: str  # a key of METHODS
     preset: str = "cpu"  # training preset of estimator cells ("cpu" or "paper")
@@ -53,12 +54,12 @@ def grid(
     Examples
     --------
     >>> cells = grid(data=["synthetic-h1299"], methods=["ce"], n_train=[1, 4], seeds=[0, 1])
-    >>> [c.name for c in cells]
-    ['n1-s0', 'n4-s0', 'n1-s1', 'n4-s1']
+    >>> [c.name for c in cells], cells[0].data
+    (['n1-s0', 'n4-s0', 'n1-s1', 'n4-s1'], 'synthetic-h1299-v2')
     """
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"`methods` must be among {sorted(METHODS)}, got {unknown}")
-    return [Cell(seed=s, data=d, n_train=n, method=m, preset=preset)
+    return [Cell(seed=s, data=canonical_data(d), n_train=n, method=m, preset=preset)
             for s in seeds for d in data for n in n_train for m in methods]

@@ -150,8 +150,8 @@ def load_results(folder: str | os.PathLike | None = None, *, preset: str | None 
     Examples
     --------
     >>> df = load_results(preset="cpu")
-    >>> df.groupby("data")["seed"].nunique().to_dict()
-    {'dsb2018': 3, 'synthetic-h1299': 3}
+    >>> df.groupby("data")["seed"].nunique()[["dsb2018", "synthetic-h1299-v1"]].to_dict()
+    {'dsb2018': 3, 'synthetic-h1299-v1': 3}
     """
     folder = repository_root() / "results" / "sweep" if folder is None else Path(folder)
     if not folder.is_dir():

@@ -97,7 +97,7 @@ def _text(summary) -> str:  # a Summary or None
     return summary.text() if summary is not None else DASH
 
 
-def paper_comparison(results: pd.DataFrame, *, data: str = "synthetic-h1299", ilastik_n_train: int = 11) -> pd.DataFrame:
+def paper_comparison(results: pd.DataFrame, *, data: str = "synthetic-h1299-v2", ilastik_n_train: int = 11) -> pd.DataFrame:
     """Table 1's columns, the paper's numbers beside ours (mean ± 95 % CI over seeds, in %).
 
     Returns

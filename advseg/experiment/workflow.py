@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from advseg.data.embedded import canonical_data
 from advseg.data.paths import repository_root
 from advseg.experiment.grid import Cell, grid
 
@@ -84,14 +85,14 @@ def data_locations(config: Mapping[str, Any]) -> dict[str, str]:
 
     Examples
     --------
-    >>> data_locations({"grids": [{"data": ["dsb2018", "/data/my-nuclei"]}]})
-    {'dsb2018': 'dsb2018', 'my-nuclei': '/data/my-nuclei'}
+    >>> data_locations({"grids": [{"data": ["dsb2018", "/data/my-nuclei", "synthetic-h1299"]}]})
+    {'dsb2018': 'dsb2018', 'my-nuclei': '/data/my-nuclei', 'synthetic-h1299-v2': 'synthetic-h1299-v2'}
     """
     locations: dict[str, str] = {}
     for spec in config.get("grids") or []:
-        for data in spec.get("data", ()):
-            name = Path(str(data)).name
-            if locations.setdefault(name, str(data)) != str(data):
+        for data in map(canonical_data, spec.get("data", ())):  # the synthetic set's alias becomes its version
+            name = Path(data).name
+            if locations.setdefault(name, data) != data:
                 raise ValueError(f"`data` {data!r} and {locations[name]!r} have the same name {name!r}, "
                                  "so their cells would share result files; rename one folder")
     return locations

@@ -108,7 +108,7 @@ def train_run(
     Parameters
     ----------
     data : str or path-like
-        ``"synthetic-h1299"`` (paper protocol) or a data set folder.
+        ``"synthetic-h1299"`` (paper protocol; ``"synthetic-h1299-v1"``, ``-v2`` name a generator version) or a data set folder.
     n_train : int
         Annotated images to train on.
     out : path-like
