@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["Difficulty", "measure_difficulty"]
+__all__ = ["Difficulty", "measure_difficulty", "nucleus_snr"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,24 @@ def _contrast_and_noise(image: np.ndarray, labels: np.ndarray) -> tuple[np.ndarr
     steps = (image[:, 1:] - image[:, :-1])[far[:, 1:] & far[:, :-1]]  # white noise: sd of a difference is sqrt(2) sd
     noise = 1.4826 * float(np.median(np.abs(steps - np.median(steps)))) / np.sqrt(2.0) if steps.size else float("nan")
     return contrast, noise
+
+
+def nucleus_snr(images: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> np.ndarray:
+    """Each nucleus's mean contrast over the nearby background, in units of the frame's noise sd: (K,) over all frames.
+
+    Examples
+    --------
+    >>> y = np.zeros((40, 40), np.uint16); y[10:20, 10:20] = 1
+    >>> x = np.random.default_rng(0).normal(100, 5, y.shape) + 50 * (y > 0)
+    >>> snr = nucleus_snr([x], [y])
+    >>> snr.shape, bool(8 < snr[0] < 12)
+    ((1,), True)
+    """
+    out = []
+    for image, y in zip(images, labels):
+        contrast, noise = _contrast_and_noise(np.asarray(image), np.asarray(y))
+        out.append(contrast / noise)
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def measure_difficulty(images: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Difficulty:
