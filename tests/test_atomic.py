@@ -63,13 +63,13 @@ def test_only_stale_temporaries_of_our_pattern_are_removed(tmp_path: Path) -> No
 
 
 def test_the_synthetic_cache_replaces_a_killed_writers_staging_folder(tmp_path: Path, umask_027: int) -> None:
-    killed = make_staging_dir(tmp_path, "synthetic-h1299-seed0")
+    killed = make_staging_dir(tmp_path, "synthetic-h1299-v1-seed0")
     (killed / "images").mkdir()
     aged(killed)
     config = SyntheticConfig(n_frames=16, height=48, width=56, n_nuclei=3, n_pairs=1, n_divisions=0)
-    synthetic = synthetic_h1299(config=config, cache_dir=tmp_path)
+    synthetic = synthetic_h1299(version=1, config=config, cache_dir=tmp_path)
     assert len(synthetic.dataset) == 16
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".synthetic-h1299-seed0.lock", "synthetic-h1299-seed0"]
-    folder = tmp_path / "synthetic-h1299-seed0"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".synthetic-h1299-v1-seed0.lock", "synthetic-h1299-v1-seed0"]
+    folder = tmp_path / "synthetic-h1299-v1-seed0"
     assert folder.stat().st_mode & 0o777 == 0o750
     assert (folder / "masks" / "frame_000.tif").stat().st_mode & 0o777 == 0o640

@@ -22,13 +22,19 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_synth_writes_the_folder_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "synth"
     assert main(["data", "synth", "--out", str(out), "--frames", "16", "--seed", "3"]) == 0
-    assert "wrote 16 frames of 512x640" in capsys.readouterr().out
+    assert "wrote 16 frames (generator version 2) of 512x640" in capsys.readouterr().out
     dataset = load_dataset(out)
     assert len(dataset) == 16 and dataset[0].dtype == "uint16"
     meta = json.loads((out / "protocol.json").read_text())
-    assert meta["seed"] == 3 and len(meta["protocol"]["annotated"]) == 15
+    assert meta["seed"] == 3 and meta["name"] == "synthetic-h1299-v2" and len(meta["protocol"]["annotated"]) == 15
     assert len(meta["protocol"]["train_pool"]) == 11 and len(meta["protocol"]["validation"]) == 4
     assert tifffile.imread(out / "masks" / "frame_000.tif").dtype == np.uint16
+
+
+def test_synth_writes_version_1_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "synth", "--out", str(tmp_path / "v1"), "--frames", "16", "--version", "1"]) == 0
+    assert "generator version 1" in capsys.readouterr().out
+    assert json.loads((tmp_path / "v1" / "protocol.json").read_text())["name"] == "synthetic-h1299-v1"
 
 
 def test_synth_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

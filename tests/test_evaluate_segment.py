@@ -167,3 +167,36 @@ def test_baseline_cli(tmp_path: Path, capsys) -> None:
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_evaluation"] == 57 and len(list((out / "labels").glob("*_labels.tif"))) == 57
     assert 0.0 <= metrics["evaluation"]["paper"]["f"] <= 1.0 and metrics["train_seconds"] >= 0
+
+
+@pytest.mark.parametrize("layout", ["images-folder", "ctc", "dsb2018"])
+def test_segment_takes_every_layout_train_takes(movie, tmp_path: Path, layout: str) -> None:
+    from skimage.io import imsave
+
+    root = tmp_path / layout
+    if layout == "images-folder":  # images/ + masks/
+        (root / "images").mkdir(parents=True)
+        (root / "masks").mkdir()
+        paths, expected = [root / "images" / f"f{t}.tif" for t in range(2)], ["f0", "f1"]
+    elif layout == "ctc":  # 01/tNNN.tif (+ 01_GT/SEG/ optional)
+        (root / "01").mkdir(parents=True)
+        (root / "01_GT" / "SEG").mkdir(parents=True)
+        paths, expected = [root / "01" / f"t00{t}.tif" for t in range(2)], ["01_t000", "01_t001"]
+    else:  # <id>/images/<id>.png
+        paths, expected = [root / f"id{t}" / "images" / f"id{t}.png" for t in range(2)], ["id0", "id1"]
+    for t, path in enumerate(paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = movie.images[t]
+        imsave(path, (image // 256).astype(np.uint8), check_contrast=False) if path.suffix == ".png" else tifffile.imwrite(path, image)
+    save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
+    assert main(["segment", str(tmp_path / "m.pt"), str(root), "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{name}_labels.tif" for name in expected]
+
+
+def test_segment_names_the_layouts_it_looked_for(tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "folder holds no .tif, .tiff or .png images, directly or in a known layout" in err and "DSB2018" in err
+    assert not (tmp_path / "out").exists()

@@ -9,6 +9,6 @@ from advseg.evaluation.metrics import Matching, SegScore, matching, matching_dat
 from advseg.evaluation.paper_score import PAPER_MARGIN, PaperScore, paper_score
 from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
 from advseg.evaluation.scoring import Evaluation, evaluate_folders, evaluate_labels, label_files, pairing_key
-from advseg.evaluation.segment import collect_images, segment_files
+from advseg.evaluation.segment import segment_files
 
-__all__ = ["ERROR_COLORS", "PAPER_MARGIN", "POSTPROCESSORS", "Evaluation", "Matching", "ObjectErrors", "PaperScore", "SegScore", "classify_errors", "collect_images", "error_map", "evaluate_folders", "evaluate_labels", "label_files", "matching", "matching_dataset", "pairing_key", "paper_score", "postprocess", "predict_probs", "seg_score", "segment_files"]
+__all__ = ["ERROR_COLORS", "PAPER_MARGIN", "POSTPROCESSORS", "Evaluation", "Matching", "ObjectErrors", "PaperScore", "SegScore", "classify_errors", "error_map", "evaluate_folders", "evaluate_labels", "label_files", "matching", "matching_dataset", "pairing_key", "paper_score", "postprocess", "predict_probs", "seg_score", "segment_files"]

@@ -9,40 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from advseg.data.atomic import remove_stale_temporaries
-from advseg.data.io import IMAGE_SUFFIXES, read_image, write_tiff
+from advseg.data.io import read_image, write_tiff
+from advseg.data.sources import image_sources
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
 from advseg.training.modelfile import LoadedModel
 
-__all__ = ["collect_images", "segment_files"]
-
-
-def collect_images(inputs: Sequence[str | os.PathLike]) -> list[Path]:
-    """Expand files and folders (their image files, not recursive) into a sorted list of images.
-
-    Raises
-    ------
-    FileNotFoundError
-        If an input does not exist.
-    ValueError
-        If a file is not an image, or nothing is found.
-    """
-    images: list[Path] = []
-    for item in map(Path, inputs):
-        if not item.exists():
-            raise FileNotFoundError(f"{item}: no such file or folder")
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
-            if not found:
-                raise ValueError(f"{item}: folder holds no .tif, .tiff or .png images")
-            images += found
-        elif item.suffix.lower() in IMAGE_SUFFIXES:
-            images.append(item)
-        else:
-            raise ValueError(f"{item}: not an image file (expected {', '.join(IMAGE_SUFFIXES)})")
-    if not images:
-        raise ValueError("`inputs` must name at least one image file or folder")
-    return images
+__all__ = ["segment_files"]
 
 
 def segment_files(
@@ -68,7 +41,10 @@ def segment_files(
     ----------
     model : LoadedModel
     inputs : sequence of path-like
-        Image files or folders of them (TIFF/PNG, 8/16-bit).
+        Image files (TIFF/PNG, 8/16-bit), folders of them, or data set folders in
+        any layout ``train`` reads (see :func:`advseg.data.sources.image_sources`;
+        a Cell Tracking Challenge frame ``01/t005.tif`` is written as
+        ``01_t005_labels.tif``).
     out_dir : path-like
         Created if needed.
     method : {"paper", "watershed"}
@@ -98,17 +74,18 @@ def segment_files(
     """
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
-    images = collect_images(inputs)
+    sources = image_sources(inputs)
+    images = [path for _, path in sources]
     out = Path(out_dir)
-    stems = [p.stem for p in images]
-    duplicates = sorted({s for s in stems if stems.count(s) > 1})
+    names = [name for name, _ in sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"`inputs` hold several images called {duplicates[0]!r}; their outputs would collide")
-    plans = [(p, out / f"{p.stem}_labels.tif", out / f"{p.stem}_probs.tif") for p in images]
-    sources = {p.resolve() for p in images}
+    plans = [(p, out / f"{name}_labels.tif", out / f"{name}_probs.tif") for name, p in sources]
+    resolved = {p.resolve() for p in images}
     for _, labels_path, probs_path in plans:
         for target in (labels_path, probs_path) if save_probabilities else (labels_path,):
-            if target.resolve() in sources:
+            if target.resolve() in resolved:
                 raise ValueError(f"{target}: output would replace an input image; choose another --out")
             if target.exists() and not overwrite:
                 raise FileExistsError(f"{target}: exists (use --overwrite to replace it)")
