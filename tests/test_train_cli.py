@@ -27,6 +27,7 @@ def test_train_writes_a_run_folder_and_resumes(tmp_path: Path, capsys: pytest.Ca
     assert 0.0 <= metrics["validation"]["val_paper_f"] <= 1.0 and metrics["n_validation"] == 4
     loaded = load_model(out / "model.pt")
     assert loaded.metadata["n_train"] == 1
+    assert 12 < loaded.metadata["diameter"] < 30  # the training frame's median nucleus diameter, px
 
     assert main(args) == 1  # a non-empty run folder is refused
     assert "folder is not empty" in capsys.readouterr().err

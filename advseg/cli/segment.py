@@ -20,7 +20,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     parser.add_argument("--tile", type=int, default=1024, help="tile side for large images, px (default 1024)")
+    parser.add_argument("--diameter", default="auto", type=_diameter, metavar="PX|auto|none",
+                        help="your nuclei's diameter in px, to rescale each image to the model's training size; 'auto' "
+                        "(default) estimates it per image, 'none' does not rescale. Labels keep the image's size")
     parser.set_defaults(handler=run)
+
+
+def _diameter(text: str) -> float | str | None:
+    if text in ("auto", "none"):
+        return None if text == "none" else text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of pixels, 'auto' or 'none', got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of pixels, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, device=device)
     written = segment_files(
         model, args.inputs, args.out, method=args.postprocess, save_probabilities=args.save_probabilities,
-        overwrite=args.overwrite, device=device, tile=args.tile,
+        overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
     )
+    for item in written[:20]:
+        print(f"{item.source.name}: {item.scale.describe()}")
+    if len(written) > 20:
+        print(f"… and {len(written) - 20} more")
     print(f"wrote {len(written)} label image(s) to {args.out}")
     return 0

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from skimage.transform import resize
 
 from advseg.data.atomic import remove_stale_temporaries
 from advseg.data.io import read_image, write_tiff
 from advseg.data.sources import image_sources
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
 from advseg.training.modelfile import LoadedModel
 
-__all__ = ["segment_files"]
+__all__ = ["Segmented", "segment_files"]
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """One image segmented by :func:`segment_files`."""
+
+    source: Path  # the image file
+    labels_path: Path  # the label image written
+    scale: ScaleChoice  # how the image was scaled to the model's nucleus size
 
 
 def segment_files(
@@ -29,7 +41,8 @@ def segment_files(
     progress: bool = True,
     device: str = "cpu",
     tile: int = 1024,
-) -> list[Path]:
+    diameter: float | str | None = "auto",
+) -> list[Segmented]:
     """Segment images and write ``<stem>_labels.tif`` (uint16) for each into ``out_dir``.
 
     Every input is read and checked first (readable, 2-D, finite pixels: see
@@ -57,11 +70,17 @@ def segment_files(
     device : str
     tile : int
         Tile side for large images.
+    diameter : float, "auto" or None
+        The images' nucleus diameter in px, ``"auto"`` to estimate it per image,
+        or ``None`` not to rescale. Each image is rescaled so its nuclei match the
+        median diameter of the model's training annotations (recorded in model
+        files that ``advseg train`` writes; older files are used without
+        rescaling); labels are written at the image's own size.
 
     Returns
     -------
-    list of Path
-        The label files written.
+    list of Segmented
+        The label files written, with how each image was scaled.
 
     Raises
     ------
@@ -97,13 +116,23 @@ def segment_files(
     remove_stale_temporaries(out)  # what a killed earlier call left half-written
     from tqdm.auto import tqdm
 
+    recorded = model.metadata.get("diameter")
+    model_diameter = float(recorded) if isinstance(recorded, (int, float)) and 0 < recorded < float("inf") else None
+
     written = []
     with tqdm(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
         for source, labels_path, probs_path in bar:
             image, _ = read_image(source)
-            probs = predict_probs(model.estimator, image, data_config=model.data_config, device=device, tile=tile)
-            write_tiff(labels_path, postprocess(probs, method=method))
+            choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)
+            kept: list[np.ndarray] = []
+
+            def segment(x: np.ndarray) -> np.ndarray:
+                kept.append(predict_probs(model.estimator, x, data_config=model.data_config, device=device, tile=tile))
+                return postprocess(kept[-1], method=method)
+
+            write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))
             if save_probabilities:
+                probs = kept[-1] if kept[-1].shape[1:] == image.shape else resize(kept[-1], (3, *image.shape), order=1, preserve_range=True)
                 write_tiff(probs_path, probs.astype(np.float32))
-            written.append(labels_path)
+            written.append(Segmented(source, labels_path, choice))
     return written

@@ -25,6 +25,7 @@ import torch
 from advseg._version import __version__
 from advseg.data.atomic import remove_stale_temporaries, write_text_atomic
 from advseg.data.datasets import Sample
+from advseg.data.diameter import median_diameter
 from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
@@ -172,7 +173,8 @@ def train_run(
         splits.train, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
         run_dir=run_dir, callbacks=callbacks,
-        metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed, "train_names": train_names},
+        metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed, "train_names": train_names,
+                  "diameter": round(median_diameter([s.labels for s in splits.train]), 2)},  # segment rescales to it
     )
     info = provenance(trainer.device) | identity | {"options": dict(options or {})}
     if resume:

@@ -1,0 +1,95 @@
+"""Nucleus size: the median diameter of annotated nuclei, and an estimate from an image alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import ndimage as ndi
+
+__all__ = ["estimate_diameter", "median_diameter"]
+
+
+def median_diameter(labels: Sequence[np.ndarray]) -> float:
+    """Median equivalent-circle diameter ``2 sqrt(area / pi)`` of the nuclei in label images, px.
+
+    Parameters
+    ----------
+    labels : sequence of (H, W) ndarrays of int
+        Instance labels; 0 is background.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the images hold no nucleus.
+
+    Examples
+    --------
+    >>> y = np.zeros((40, 40), int); y[2:12, 2:12] = 1; y[20:30, 20:30] = 2
+    >>> round(median_diameter([y]), 2)
+    11.28
+    """
+    areas = []
+    for y in labels:
+        counts = np.bincount(np.asarray(y).ravel().astype(np.int64))
+        areas.append(counts[1:][counts[1:] > 0])
+    areas_all = np.concatenate(areas) if areas else np.zeros(0)
+    if areas_all.size == 0:
+        raise ValueError("`labels` must hold at least one nucleus to measure a diameter")
+    return float(np.median(2.0 * np.sqrt(areas_all / np.pi)))
+
+
+def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: float = 160.0, n_scales: int = 24) -> float:
+    """Typical nucleus diameter of an image without annotations, px, from its blobs across scales.
+
+    The image is normalised (1st-99.5th percentile), and for each scale
+    ``sigma`` the scale-normalised Laplacian of Gaussian ``-sigma^2 LoG`` is
+    computed; a bright disk of diameter ``d`` answers most strongly at
+    ``sigma = d / (2 sqrt 2)``. The answer is the median best scale over the
+    image's strongest blob centres (local maxima in position and scale above
+    half the strongest response), as a diameter. Large images are
+    downsampled first, so a frame takes well under a second.
+
+    Parameters
+    ----------
+    image : (H, W) ndarray
+    smallest, largest : float, optional
+        Range of diameters searched, px.
+    n_scales : int, optional
+        Scales tried, geometrically spaced.
+
+    Returns
+    -------
+    float
+        Diameter, px (``nan`` for a flat image).
+
+    Examples
+    --------
+    >>> yy, xx = np.mgrid[:128, :128]
+    >>> disks = sum(((yy - cy) ** 2 + (xx - cx) ** 2 < 10 ** 2) for cy, cx in [(30, 30), (30, 90), (90, 60)])
+    >>> 17 < estimate_diameter(disks.astype(float)) < 24
+    True
+    """
+    image = np.asarray(image, np.float32)
+    low, high = np.percentile(image, [1.0, 99.5])
+    if high <= low:
+        return float("nan")
+    factor = max(1, int(min(image.shape) // 512))  # downsampling of large images
+    x = (np.clip(image, low, high) - low) / (high - low)
+    if factor > 1:
+        x = ndi.zoom(x, 1.0 / factor, order=1)  # blobs keep their diameter / factor
+    diameters = np.geomspace(smallest, largest, n_scales) / factor
+    diameters = diameters[(diameters >= 2.0) & (diameters <= 0.5 * min(x.shape))]
+    if diameters.size == 0:
+        return float("nan")
+    sigmas = diameters / (2.0 * np.sqrt(2.0))
+    stack = np.stack([-(s * s) * ndi.gaussian_laplace(x, s) for s in sigmas])  # (S, h, w)
+    peaks = (stack == ndi.maximum_filter(stack, size=(3, 5, 5))) & (stack > 0.5 * stack.max())
+    scale_index = np.nonzero(peaks)[0]
+    if scale_index.size == 0:
+        return float("nan")
+    return float(np.median(diameters[scale_index]) * factor)

@@ -1,0 +1,83 @@
+"""Nucleus size end to end: measured in training, matched in segmentation, labels at the image's own size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from advseg.cli.main import main
+from advseg.data.config import DataConfig
+from advseg.data.diameter import estimate_diameter, median_diameter
+from advseg.evaluation.scale import choose_scale, segment_at_scale
+from advseg.nn.config import ModelConfig
+from advseg.nn.estimators import PaperEstimator
+from advseg.training.modelfile import save_model
+
+
+def disks(radius: int, shape: tuple[int, int] = (192, 224), spacing: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Bright disks of ``radius`` on a dim noisy background, and their labels."""
+    spacing = spacing or 3 * radius
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    labels = np.zeros(shape, np.uint16)
+    k = 0
+    for cy in range(spacing, shape[0] - radius, spacing):
+        for cx in range(spacing, shape[1] - radius, spacing):
+            k += 1
+            labels[(yy - cy) ** 2 + (xx - cx) ** 2 < radius**2] = k
+    image = 100 + 400 * (labels > 0) + np.random.default_rng(0).normal(0, 10, shape)
+    return image.astype(np.float32), labels
+
+
+@pytest.mark.parametrize("radius", [5, 10, 20])
+def test_estimated_diameter_is_within_a_fifth_of_the_truth(radius: int) -> None:
+    image, labels = disks(radius, shape=(256, 256))
+    truth = median_diameter([labels])
+    assert abs(estimate_diameter(image) / truth - 1) < 0.2, (estimate_diameter(image), truth)
+
+
+def test_median_diameter_refuses_empty_labels() -> None:
+    with pytest.raises(ValueError, match="at least one nucleus"):
+        median_diameter([np.zeros((4, 4), int)])
+
+
+def test_scale_choice() -> None:
+    image = np.zeros((8, 8))
+    assert choose_scale(image, model_diameter=20.0, diameter=21.0).scale == 1.0  # within 10 %: as it is
+    assert choose_scale(image, model_diameter=20.0, diameter=None).source.startswith("not rescaled")
+    assert choose_scale(image, model_diameter=20.0, diameter=1e-3).scale == 10.0  # clipped
+    with pytest.raises(ValueError, match="`diameter` must be a positive number of pixels"):
+        choose_scale(image, model_diameter=20.0, diameter=-4.0)
+    with pytest.raises(ValueError, match="`diameter` must be a number of pixels, 'auto' or None"):
+        choose_scale(image, model_diameter=20.0, diameter="big")
+
+
+def test_labels_come_back_at_the_image_size() -> None:
+    image, labels = disks(10)
+    seen = []
+    out = segment_at_scale(lambda x: (seen.append(x.shape), labels[: x.shape[0], : x.shape[1]])[1], image, 0.5)
+    assert seen == [(96, 112)] and out.shape == image.shape and out.dtype == labels.dtype
+
+
+def test_segment_rescales_to_the_models_diameter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image, _ = disks(12)
+    tifffile.imwrite(tmp_path / "big.tif", image.astype(np.uint16))
+    save_model(tmp_path / "m.pt", PaperEstimator().eval(), model_config=ModelConfig(), data_config=DataConfig(),
+               metadata={"diameter": 12.0})
+    model = str(tmp_path / "m.pt")
+    assert main(["segment", model, str(tmp_path / "big.tif"), "--out", str(tmp_path / "a"), "--diameter", "24"]) == 0
+    assert "big.tif: diameter 24.0 px (given) -> x0.50 to the model's 12.0 px" in capsys.readouterr().out
+    assert tifffile.imread(tmp_path / "a" / "big_labels.tif").shape == image.shape
+    assert main(["segment", model, str(tmp_path / "big.tif"), "--out", str(tmp_path / "b")]) == 0
+    assert "(estimated) -> x0.5" in capsys.readouterr().out
+    assert main(["segment", model, str(tmp_path / "big.tif"), "--out", str(tmp_path / "c"), "--diameter", "none"]) == 0
+    assert "not rescaled (no diameter asked for)" in capsys.readouterr().out
+
+
+def test_segment_refuses_a_bad_diameter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["segment", "m.pt", "x.tif", "--out", str(tmp_path / "o"), "--diameter", "-3"])
+    assert "must be a positive number of pixels" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
