@@ -1,0 +1,82 @@
+"""How a model holds up when the nuclei are smaller, larger or dimmer than in training, with and without rescaling.
+
+Segments the DSB2018 test split and variants of it made by rescaling (x 0.5, x 2)
+and dimming (x 0.2 gain, quantised to 8 bits), each three ways: at the image's own
+scale, rescaled by the automatic diameter estimate, and rescaled by the true median
+diameter (the best an estimate could do). Prints F1@0.5, SEG, precision and recall.
+A model file without a recorded training diameter gets the median diameter of the
+training split's annotations.
+
+Run: .venv/bin/python benchmarks/scale_variants.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
+     [--images 81] [--postprocess watershed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from skimage.transform import resize
+
+from advseg.data.datasets import load_dataset
+from advseg.data.diameter import median_diameter
+from advseg.data.paths import find_dsb2018
+from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scale import choose_scale, segment_at_scale
+from advseg.evaluation.scoring import evaluate_labels
+from advseg.training.modelfile import load_model
+
+VARIANTS = ("original", "x0.5", "x2", "dim 8-bit")
+
+
+def variant(image: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The image and labels of one variant."""
+    if name in ("x0.5", "x2"):
+        factor = 0.5 if name == "x0.5" else 2.0
+        shape = (int(round(image.shape[0] * factor)), int(round(image.shape[1] * factor)))
+        return (resize(image, shape, order=1, preserve_range=True, anti_aliasing=factor < 1).astype(np.float32),
+                resize(labels, shape, order=0, preserve_range=True, anti_aliasing=False).astype(labels.dtype))
+    if name == "dim 8-bit":
+        low, high = np.percentile(image, [0.0, 100.0])
+        dim = 0.2 * (image - low) / max(high - low, 1e-6) * 255.0  # a fifth of the 8-bit range
+        noisy = dim + np.random.default_rng(0).normal(0, 1.0, image.shape)
+        return np.clip(np.rint(noisy), 0, 255).astype(np.float32), labels
+    return image, labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="results/models/dsb2018-unet-ce-ws-crop96.pt")
+    parser.add_argument("--images", type=int, default=81, help="test images used (the first N by name)")
+    parser.add_argument("--postprocess", default="watershed")
+    args = parser.parse_args()
+    root = find_dsb2018()
+    model = load_model(args.model)
+    model_diameter = model.metadata.get("diameter")
+    if model_diameter is None:
+        model_diameter = median_diameter([s.labels for s in load_dataset(root, split="train").samples])
+        print(f"{args.model}: no recorded diameter; the training split's median, {model_diameter:.1f} px")
+    test = load_dataset(root, split="test").samples[: args.images]
+
+    def segment(x: np.ndarray) -> np.ndarray:
+        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess)
+
+    print(f"{'variant':<12}{'scaling':<10}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'s/image':>9}")
+    for name in VARIANTS:
+        pairs = [variant(s.image, s.labels, name) for s in test]
+        for how in ("none", "auto", "true"):
+            start, predictions = time.perf_counter(), []
+            for image, labels in pairs:
+                diameter = {"none": None, "auto": "auto", "true": median_diameter([labels]) if labels.any() else None}[how]
+                choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)
+                predictions.append(segment_at_scale(segment, image, choice.scale))
+            seconds = (time.perf_counter() - start) / len(pairs)
+            e = evaluate_labels([labels for _, labels in pairs], predictions)
+            m = e.at(0.5)
+            print(f"{name:<12}{how:<10}{m.f1:>8.3f}{e.seg.seg:>7.3f}{m.precision:>7.3f}{m.recall:>8.3f}{seconds:>9.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
