@@ -17,6 +17,7 @@ MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws-crop96.pt
 def test_committed_model_loads_with_its_configuration():
     model = load_model(MODEL)
     assert model.model_config.estimator == "unet" and model.data_config.normalize == "percentile"
+    assert model.metadata["diameter"] == 21.2  # the training split's median nucleus diameter, px (segment rescales to it)
 
 
 @pytest.mark.slow
