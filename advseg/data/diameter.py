@@ -43,6 +43,22 @@ def median_diameter(labels: Sequence[np.ndarray]) -> float:
     return float(np.median(2.0 * np.sqrt(areas_all / np.pi)))
 
 
+def _normalised_log(x: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
+    """``-sigma^2 LoG(x)`` at each sigma, (S, h, w) float32, through one FFT of the reflect-padded image."""
+    pad = min(int(3 * sigmas.max()) + 1, min(x.shape) - 1)
+    padded = np.pad(x, pad, mode="reflect")
+    spectrum = np.fft.rfft2(padded)
+    ky = np.fft.fftfreq(padded.shape[0])[:, None]
+    kx = np.fft.rfftfreq(padded.shape[1])[None, :]
+    k2 = (2 * np.pi) ** 2 * (ky * ky + kx * kx)  # the Laplacian is -k2 in Fourier space, a Gaussian exp(-k2 s^2 / 2)
+    h, w = x.shape
+    out = np.empty((len(sigmas), h, w), np.float32)
+    for i, sigma in enumerate(sigmas):
+        response = np.fft.irfft2(spectrum * (sigma * sigma * k2 * np.exp(-0.5 * k2 * sigma * sigma)), s=padded.shape)
+        out[i] = response[pad:pad + h, pad:pad + w]
+    return out
+
+
 def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: float = 160.0, n_scales: int = 24) -> float:
     """Typical nucleus diameter of an image without annotations, px, from its blobs across scales.
 
@@ -51,8 +67,9 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
     computed; a bright disk of diameter ``d`` answers most strongly at
     ``sigma = d / (2 sqrt 2)``. The answer is the median best scale over the
     image's strongest blob centres (local maxima in position and scale above
-    half the strongest response), as a diameter. Large images are
-    downsampled first, so a frame takes well under a second.
+    half the strongest response), as a diameter. The filters are applied in
+    Fourier space, and images larger than 1024 px are downsampled first, so a
+    frame takes a fraction of a second.
 
     Parameters
     ----------
@@ -78,7 +95,7 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
     low, high = np.percentile(image, [1.0, 99.5])
     if high <= low:
         return float("nan")
-    factor = max(1, int(min(image.shape) // 512))  # downsampling of large images
+    factor = max(1, int(min(image.shape) // 1024))  # downsampling of large images
     x = (np.clip(image, low, high) - low) / (high - low)
     if factor > 1:
         x = ndi.zoom(x, 1.0 / factor, order=1)  # blobs keep their diameter / factor
@@ -87,7 +104,7 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
     if diameters.size == 0:
         return float("nan")
     sigmas = diameters / (2.0 * np.sqrt(2.0))
-    stack = np.stack([-(s * s) * ndi.gaussian_laplace(x, s) for s in sigmas])  # (S, h, w)
+    stack = _normalised_log(x, sigmas)  # (S, h, w)
     peaks = (stack == ndi.maximum_filter(stack, size=(3, 5, 5))) & (stack > 0.5 * stack.max())
     scale_index = np.nonzero(peaks)[0]
     if scale_index.size == 0:
