@@ -42,7 +42,7 @@ def outline(image: np.ndarray, labels: np.ndarray, *, low: float, high: float) -
 
 
 def plot_crops(images: Sequence[np.ndarray], labels: Sequence[np.ndarray], windows: Sequence[tuple[slice, slice]],
-               titles: Sequence[str], *, contours: bool = True, scale: str = "shared") -> plt.Figure:
+               titles: Sequence[str], *, contours: bool = True, scale: str = "shared", width: float = 2.3) -> plt.Figure:
     """A row of crops, each with its label boundaries (red) unless ``contours`` is false.
 
     Parameters
@@ -53,6 +53,8 @@ def plot_crops(images: Sequence[np.ndarray], labels: Sequence[np.ndarray], windo
     contours : bool, optional
     scale : {"shared", "each"}, optional
         One display range for all crops (compare brightness) or one per crop.
+    width : float, optional
+        Width of each crop, inches.
 
     Returns
     -------
@@ -60,7 +62,8 @@ def plot_crops(images: Sequence[np.ndarray], labels: Sequence[np.ndarray], windo
     """
     crops = [np.asarray(image, np.float32)[w] for image, w in zip(images, windows)]
     shared = np.percentile(np.concatenate([c.ravel() for c in crops]), [0.5, 99.8])
-    fig, axes = plt.subplots(1, len(crops), figsize=(2.3 * len(crops), 2.6), constrained_layout=True, squeeze=False)
+    aspect = crops[0].shape[0] / max(crops[0].shape[1], 1)
+    fig, axes = plt.subplots(1, len(crops), figsize=(width * len(crops), width * aspect + 0.35), constrained_layout=True, squeeze=False)
     for ax, crop, y, w, title in zip(axes[0], crops, labels, windows, titles):
         low, high = shared if scale == "shared" else np.percentile(crop, [0.5, 99.8])
         shown = outline(crop, np.asarray(y)[w], low=low, high=high) if contours else np.clip((crop - low) / (high - low), 0, 1)
@@ -78,6 +81,7 @@ def plot_brightness(snrs: Mapping[str, np.ndarray], *, ax: plt.Axes | None = Non
     for name, snr in snrs.items():
         ax.hist(snr[snr > 0], bins=bins, alpha=0.55, label=f"{name} (median {np.median(snr):.1f})")
     ax.set_xscale("log")
+    ax.set_xticks([t for t in (0.5, 1, 2, 5, 10, 20, 50, 100, 200) if bins[0] <= t <= bins[-1]])
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set(xlabel="nucleus contrast / background noise sd (per nucleus)", ylabel="nuclei")
