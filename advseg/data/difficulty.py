@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["Difficulty", "measure_difficulty", "nucleus_snr"]
+__all__ = ["Difficulty", "background_level", "measure_difficulty", "nucleus_snr"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,32 @@ def _touching(labels: np.ndarray) -> tuple[int, int]:
     return len(ids), len(touching)
 
 
+def _far_from_nuclei(labels: np.ndarray) -> np.ndarray:
+    """(H, W) bool: background clear of the nuclei and their blur."""
+    return ~ndi.binary_dilation(np.asarray(labels) > 0, iterations=6)
+
+
+def background_level(image: np.ndarray, labels: np.ndarray, *, sigma: float = 25.0) -> np.ndarray:
+    """The smooth background (H, W) float32: a normalised Gaussian average of pixels well away from nuclei.
+
+    Examples
+    --------
+    >>> y = np.zeros((40, 40), int); y[15:25, 15:25] = 1
+    >>> level = background_level(np.full((40, 40), 7.0) + 50 * (y > 0), y, sigma=5)
+    >>> bool(np.allclose(level, 7.0, atol=1e-3))
+    True
+    """
+    far = _far_from_nuclei(labels)
+    image = np.asarray(image, np.float32)
+    weight = ndi.gaussian_filter(far.astype(np.float32), sigma)
+    return ndi.gaussian_filter(np.where(far, image, 0), sigma) / np.maximum(weight, 1e-3)
+
+
 def _contrast_and_noise(image: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:
     """Mean contrast of each nucleus over the nearby background (K,) and the background noise sd."""
     image = image.astype(np.float32)
-    far = ~ndi.binary_dilation(labels > 0, iterations=6)  # background clear of nuclei and their blur
-    level = ndi.gaussian_filter(np.where(far, image, 0), 25) / np.maximum(ndi.gaussian_filter(far.astype(np.float32), 25), 1e-3)
+    far = _far_from_nuclei(labels)
+    level = background_level(image, labels)
     ids = np.unique(labels)
     ids = ids[ids > 0]
     contrast = np.asarray(ndi.mean(image - level, labels, ids), np.float64) if ids.size else np.zeros(0)

@@ -7,11 +7,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from advseg.data.datasets import _CTC_SEQUENCE
 from advseg.data.io import IMAGE_SUFFIXES
 
 __all__ = ["image_sources"]
 
-_CTC_SEQUENCE = re.compile(r"^\d{2}$")  # 01/, 02/ …
 _CTC_FRAME = re.compile(r"^t(\d+)\.tiff?$")  # t000.tif …
 
 

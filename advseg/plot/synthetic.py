@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter, ScalarFormatter
-from scipy import ndimage as ndi
 from skimage.segmentation import find_boundaries
 
-__all__ = ["background_level", "crop_around", "outline", "plot_background_drift", "plot_brightness", "plot_crops"]
+from advseg.data.difficulty import background_level
+
+__all__ = ["crop_around", "outline", "plot_background_drift", "plot_brightness", "plot_crops"]
 
 
 def crop_around(shape: tuple[int, int], centre: tuple[float, float], *, size: int = 48) -> tuple[slice, slice]:
@@ -87,22 +88,6 @@ def plot_brightness(snrs: Mapping[str, np.ndarray], *, ax: plt.Axes | None = Non
     ax.set(xlabel="nucleus contrast / background noise sd (per nucleus)", ylabel="nuclei")
     ax.legend(frameon=False)
     return ax
-
-
-def background_level(image: np.ndarray, labels: np.ndarray, *, sigma: float = 25.0) -> np.ndarray:
-    """The smooth background (H, W) float32: a normalised Gaussian average of pixels well away from nuclei.
-
-    Examples
-    --------
-    >>> y = np.zeros((40, 40), int); y[15:25, 15:25] = 1
-    >>> level = background_level(np.full((40, 40), 7.0) + 50 * (y > 0), y, sigma=5)
-    >>> bool(np.allclose(level, 7.0, atol=1e-3))
-    True
-    """
-    far = ~ndi.binary_dilation(np.asarray(labels) > 0, iterations=6)
-    image = np.asarray(image, np.float32)
-    weight = ndi.gaussian_filter(far.astype(np.float32), sigma)
-    return ndi.gaussian_filter(np.where(far, image, 0), sigma) / np.maximum(weight, 1e-3)
 
 
 def plot_background_drift(images: Sequence[np.ndarray], labels: Sequence[np.ndarray], frames: Sequence[int]) -> plt.Figure:
