@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "advseg"
 LIBRARY = ("advseg.data", "advseg.nn", "advseg.training", "advseg.evaluation", "advseg.baselines", "advseg.plot",
-           "advseg.utils", "advseg._version")
+           "advseg.interop", "advseg.utils", "advseg._version")
 OUTSIDE_THE_LIBRARY = ("advseg.experiment", "advseg.cli")
 MAX_LINES = 320  # "about 300 lines at most"
 

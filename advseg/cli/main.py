@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "sweep": "advseg.cli.sweep",
     "sweep-cell": "advseg.cli.sweep_cell",
     "results": "advseg.cli.results",
+    "export": "advseg.cli.export",
 }
 
 
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args) or 0)
-    except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError) as error:
+    except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ImportError) as error:
         print(f"advseg {args.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
