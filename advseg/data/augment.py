@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage as ndi
 
+from advseg.data.contrast import robust_normalize
+
 __all__ = ["NORMALIZERS", "dihedral", "normalize", "random_crop", "rotate_pair"]
 
 
@@ -107,6 +109,7 @@ def _percentile(image: np.ndarray, *, percentiles: tuple[float, float]) -> np.nd
 NORMALIZERS: dict[str, Callable[..., np.ndarray]] = {
     "none": _identity,  # raw counts, as the original code fed them (its first batch norm normalises)
     "percentile": _percentile,  # low percentile -> 0, high percentile -> 1, per image
+    "robust": robust_normalize,  # background -> 0, typical nucleus -> 1, clipped (advseg.data.contrast)
 }
 
 
@@ -116,9 +119,9 @@ def normalize(image: np.ndarray, *, mode: str = "none", percentiles: tuple[float
     Parameters
     ----------
     image : (H, W) ndarray
-    mode : {"none", "percentile"}
+    mode : {"none", "percentile", "robust"}
     percentiles : (float, float)
-        Used by ``"percentile"``.
+        Used by ``"percentile"`` and ``"robust"`` (see :mod:`advseg.data.contrast`).
 
     Returns
     -------

@@ -19,8 +19,10 @@ class DataConfig:
     crop_size: int = 64  # side of the square training crops, px
     dihedral: bool = True  # random flips and 90-degree rotations (all 8 dihedral transforms)
     rotate: bool = False  # also rotate by an arbitrary angle, as the paper's text says
-    normalize: str = "none"  # "none" (original code) or "percentile" (per-image scaling)
-    percentiles: tuple[float, float] = (1.0, 99.8)  # low/high percentiles for "percentile"
+    normalize: str = "none"  # "none" (original code), "percentile" (per-image scaling) or "robust" (advseg.data.contrast)
+    percentiles: tuple[float, float] = (1.0, 99.8)  # low/high percentiles for "percentile" (and "robust")
+    intensity_augment: bool = False  # random blur, gamma, gain, offset and noise per crop (advseg.data.intensity)
+    scale_augment: float = 1.0  # crops zoomed by a factor drawn log-uniformly from [1/s, s]; 1 = no zoom
 
     def __post_init__(self) -> None:
         from advseg.data.augment import NORMALIZERS
@@ -34,3 +36,7 @@ class DataConfig:
         low, high = self.percentiles
         if not 0 <= low < high <= 100:
             raise ValueError(f"`percentiles` must satisfy 0 <= low < high <= 100, got {self.percentiles}")
+        if not 1.0 <= self.scale_augment <= 4.0:
+            raise ValueError(f"`scale_augment` must be a zoom factor from 1 (off) to 4, got {self.scale_augment}")
+        if self.scale_augment > 1.0 and self.rotate:
+            raise ValueError("`scale_augment` and `rotate` cannot be combined; choose one")

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from skimage.transform import resize
 
 from advseg.data.augment import dihedral, normalize, rotate_pair
 from advseg.data.config import DataConfig
 from advseg.data.datasets import Sample
+from advseg.data.intensity import augment_intensity
 from advseg.data.targets import three_class_targets
 
 __all__ = ["CropSampler"]
@@ -65,6 +67,8 @@ class CropSampler:
             normalize(sample.image, mode=self.config.normalize, percentiles=self.config.percentiles) for sample in samples
         ]
         self.targets = [three_class_targets(sample.labels) for sample in samples]
+        # zoomed crops get their targets from zoomed labels, so contours stay 1 px wide
+        self.labels = [sample.labels for sample in samples] if self.config.scale_augment > 1 else []
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -92,14 +96,30 @@ class CropSampler:
             images[b, 0], targets[b] = self._crop()
         return images, targets
 
+    def _zoomed(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
+        """A window of the frame zoomed to the crop size by a random factor, with targets from zoomed labels."""
+        S, rng, image = self.config.crop_size, self.rng, self.images[frame]
+        factor = math.exp(rng.uniform(-math.log(self.config.scale_augment), math.log(self.config.scale_augment)))
+        H, W = image.shape
+        window = min(max(2, round(S / factor)), H, W)
+        y, x = int(rng.integers(H - window + 1)), int(rng.integers(W - window + 1))
+        labels = self.labels[frame][y : y + window, x : x + window]
+        zoomed = resize(image[y : y + window, x : x + window], (S, S), order=1, preserve_range=True,
+                        anti_aliasing=window > S).astype(np.float32)
+        labels = resize(labels, (S, S), order=0, preserve_range=True, anti_aliasing=False).astype(labels.dtype)
+        return zoomed, three_class_targets(labels)
+
     def _crop(self) -> tuple[np.ndarray, np.ndarray]:
         S, rng = self.config.crop_size, self.rng
         frame = int(rng.integers(len(self.images)))
-        image, target = self.images[frame], self.targets[frame]
-        H, W = image.shape
-        window = self._window if min(H, W) >= self._window else S
-        y, x = int(rng.integers(H - window + 1)), int(rng.integers(W - window + 1))
-        image, target = image[y : y + window, x : x + window], target[y : y + window, x : x + window]
+        if self.config.scale_augment > 1:
+            image, target = self._zoomed(frame)
+        else:
+            image, target = self.images[frame], self.targets[frame]
+            H, W = image.shape
+            window = self._window if min(H, W) >= self._window else S
+            y, x = int(rng.integers(H - window + 1)), int(rng.integers(W - window + 1))
+            image, target = image[y : y + window, x : x + window], target[y : y + window, x : x + window]
         if self.config.rotate:
             image, target = rotate_pair(image, target, float(rng.uniform(0.0, 360.0)))
             offset = (window - S) // 2
@@ -107,6 +127,8 @@ class CropSampler:
         if self.config.dihedral:
             k = int(rng.integers(8))
             image, target = dihedral(image, k), dihedral(target, k)
+        if self.config.intensity_augment:  # draws only when on, so other runs keep their crops
+            image = augment_intensity(image, rng)
         return image, target
 
     def state_dict(self) -> dict[str, Any]:
@@ -115,4 +137,6 @@ class CropSampler:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore the generator's state saved by :meth:`state_dict`."""
+        if "bit_generator" not in state:
+            raise ValueError("the checkpoint's crops were drawn by the device sampler; resume with --set sampler=device")
         self.rng.bit_generator.state = state["bit_generator"]

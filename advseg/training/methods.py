@@ -54,6 +54,11 @@ METHODS: dict[str, Method] = {
     "unet-ce-ws-crop96": Method("unet-ce-ws with 96-px training crops and 2500 steps (more context per crop)", loss="ce",
                                 options=(("estimator", "unet"), ("normalize", "percentile"), ("crop_size", 96),
                                          ("iterations", 2500)), postprocess="watershed"),
+    # the same for other microscopes: contrast and scale it never saw (robust normalisation, intensity and zoom)
+    "unet-ce-ws-crop96-aug": Method("unet-ce-ws-crop96 with robust normalisation, intensity augmentation and zoom 1/1.5-1.5",
+                                    loss="ce", options=(("estimator", "unet"), ("normalize", "robust"), ("crop_size", 96),
+                                                        ("iterations", 2500), ("intensity_augment", True),
+                                                        ("scale_augment", 1.5)), postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
 }
