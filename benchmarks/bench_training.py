@@ -5,16 +5,22 @@ Prints, from one run on one machine (ratios are what to compare):
 - estimator training step: crops/s, achieved GFLOP/s and its fraction of the peak;
 - discriminator training step likewise;
 - full-frame 512x640 inference time against its FLOP floor;
+- `advseg segment` (inference, watershed post-processing, writing labels) in seconds per megapixel;
 - peak memory of one adversarial cycle at B=100 (the paper's batch).
 
-Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda]
+Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda] [--json]
+With --json, the last line is one JSON object (gemm_gflops, the three steps' and inference's
+fractions of the peak at the largest batch size, segment_seconds_per_megapixel, ...).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -22,6 +28,7 @@ from torch import nn
 from advseg.data.embedded import synthetic_h1299
 from advseg.nn.config import ModelConfig
 from advseg.training.config import TrainConfig
+from advseg.training.presets import get_preset
 from advseg.training.trainer import Trainer
 
 
@@ -57,27 +64,63 @@ def timed(fn, *, repeats: int, device: torch.device) -> float:
     return (time.perf_counter() - start) / repeats
 
 
-def matmul_peak(device: torch.device, n: int = 2048) -> float:
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+def matmul_peak(device: torch.device, n: int = 2048, dtype: torch.dtype = torch.float32) -> float:
+    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     seconds = timed(lambda: a @ b, repeats=20, device=device)
     return 2.0 * n**3 / seconds / 1e9
+
+
+def segment_seconds_per_megapixel(estimator: nn.Module, frames: list, *, device: torch.device) -> float:
+    """Wall time of ``segment_files`` (read, infer, watershed, write) over ``frames``, per megapixel, second of two passes."""
+    import tifffile
+
+    from advseg.data.config import DataConfig
+    from advseg.evaluation.segment import segment_files
+    from advseg.nn.config import ModelConfig as _ModelConfig
+    from advseg.training.modelfile import load_model, save_model
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "in").mkdir()
+        for i, frame in enumerate(frames):
+            tifffile.imwrite(root / "in" / f"f{i}.tif", frame.image.astype("uint16"))
+        save_model(root / "m.pt", estimator, model_config=_ModelConfig(), data_config=DataConfig())
+        model = load_model(root / "m.pt", device=device)
+        megapixels = sum(frame.image.size for frame in frames) / 1e6
+        seconds = 0.0
+        for overwrite in (False, True):  # the first pass warms up
+            start = time.perf_counter()
+            segment_files(model, [root / "in"], root / "out", method="watershed", overwrite=overwrite, progress=False,
+                          device=str(device), diameter=None)
+            seconds = time.perf_counter() - start
+    return seconds / megapixels
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-sizes", default="16,32,100")
+    parser.add_argument("--json", action="store_true", help="end with one JSON object of the key figures")
     args = parser.parse_args()
+    figures: dict[str, float | int | str] = {}
     frames = synthetic_h1299().train(4)
     validation = synthetic_h1299().validation[:1]
     probe = Trainer(frames, validation, train_config=TrainConfig(device=args.device))
     device = probe.device
     peak = matmul_peak(device)
+    figures.update(device=str(device), torch_threads=torch.get_num_threads(), gemm_gflops=peak)
+    if device.type == "cuda":
+        bf16 = matmul_peak(device, n=8192, dtype=torch.bfloat16)
+        fp32 = matmul_peak(device, n=8192)
+        print(f"{torch.cuda.get_device_name(device)}: matmul 8192^2 bf16 {bf16 / 1e3:.1f} TFLOP/s, fp32 {fp32 / 1e3:.1f} TFLOP/s")
+        figures.update(gemm_bf16_tflops=bf16 / 1e3, gemm_fp32_tflops=fp32 / 1e3)
     print(f"device {device}, torch threads {torch.get_num_threads()}")
     print(f"dense matmul (2048^2, float32): {peak:.1f} GFLOP/s  <- practical peak")
     print(f"{'step':<22}{'B':>5}{'s/step':>9}{'crops/s':>9}{'GFLOP/step':>12}{'GFLOP/s':>9}{'of peak':>9}")
     for B in (int(b) for b in args.batch_sizes.split(",")):
         trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, iterations=10**6))
+        print(f"  B={B}: crops drawn on the {'device' if trainer.on_device else 'host'}; "
+              f"autocast {'bf16' if trainer.config.amp and device.type == 'cuda' else 'off'}; channels-last")
         crop = trainer.data_config.crop_size
         x = torch.zeros(B, 1, crop, crop, device=device)
         e_flops = 3.0 * conv_flops(trainer.estimator, x)  # forward + the two backward products
@@ -87,29 +130,46 @@ def main() -> None:
         seconds = timed(ce_trainer.estimator_step, repeats=5, device=device)
         gflops = e_flops / seconds / 1e9
         print(f"{'estimator (CE)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{e_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        figures.update(batch_size=B, estimator_step_seconds=seconds, estimator_step_fraction=gflops / peak)
         d_flops = conv_flops(trainer.estimator, x) + 3.0 * d_forward  # E forward (no grad) + D forward/backward
         seconds = timed(trainer.discriminator_step, repeats=5, device=device)
         gflops = d_flops / seconds / 1e9
         print(f"{'discriminator':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{d_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        figures.update(discriminator_step_seconds=seconds, discriminator_step_fraction=gflops / peak)
         a_flops = e_flops + 3.0 * d_forward
         seconds = timed(trainer.estimator_step, repeats=5, device=device)
         gflops = a_flops / seconds / 1e9
         print(f"{'estimator (adv.)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{a_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
+        figures.update(adversarial_step_seconds=seconds, adversarial_step_fraction=gflops / peak)
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
             for _ in range(3):
                 trainer.discriminator_step()
                 trainer.estimator_step()
             print(f"  peak GPU memory, one D and one E step at B={B}: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+    paper = get_preset("paper").train
+    if figures.get("batch_size") == paper.batch_size:
+        cell = paper.iterations * (figures["adversarial_step_seconds"]
+                                   + paper.d_steps / paper.e_steps * figures["discriminator_step_seconds"])
+        print(f"projected paper-budget adversarial cell ({paper.iterations} E steps + {paper.iterations * paper.d_steps // paper.e_steps} "
+              f"D steps at B={paper.batch_size}, no validation): {cell / 3600:.1f} h")
+        figures.update(paper_cell_hours=cell / 3600)
     image = frames[0].image
     padded = torch.zeros(1, 1, image.shape[0] + 20, image.shape[1] + 20, device=device)
     floor = conv_flops(probe.estimator, padded) / (peak * 1e9)
     seconds = timed(lambda: probe.predict([image]), repeats=3, device=device)
     print(f"full-frame inference {image.shape[0]}x{image.shape[1]}: {seconds:.3f} s; FLOP floor at peak {floor:.3f} s "
           f"({floor / seconds:.2f} of peak)")
+    figures.update(inference_seconds=seconds, inference_fraction=floor / seconds)
+    per_mp = segment_seconds_per_megapixel(probe.estimator, frames[:2], device=device)
+    print(f"advseg segment (read, infer, watershed, write; no rescaling): {per_mp:.2f} s per megapixel "
+          f"(FLOP floor {floor / (image.size / 1e6):.2f} s/MP)")
+    figures.update(segment_seconds_per_megapixel=per_mp, segment_floor_seconds_per_megapixel=floor / (image.size / 1e6))
     if device.type == "cpu":
         print(f"peak resident memory of this process (all of the above, up to B={args.batch_sizes.split(',')[-1]}): "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.json:
+        print(json.dumps({key: round(value, 4) if isinstance(value, float) else value for key, value in figures.items()}))
 
 
 if __name__ == "__main__":

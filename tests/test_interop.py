@@ -135,3 +135,12 @@ def test_export_without_bioimageio_is_one_line(model_file: Path, tmp_path: Path,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install bioimageio.core" in err
     assert not (tmp_path / "pkg").exists()
+
+
+def test_export_refuses_a_normalisation_bioimageio_cannot_express(tmp_path: Path) -> None:
+    config = ModelConfig(estimator="unet")
+    save_model(tmp_path / "m.pt", trained_like(build_estimator(config)), model_config=config,
+               data_config=DataConfig(normalize="robust"))
+    with pytest.raises(ValueError, match="'robust' has no bioimage.io preprocessing"):
+        export_bioimageio(load_model(tmp_path / "m.pt"), tmp_path / "pkg", sample=blobs((64, 64)), test=False)
+    assert not (tmp_path / "pkg").exists()

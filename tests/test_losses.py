@@ -111,3 +111,20 @@ def test_tf_rmsprop_starts_slowly_for_small_gradients() -> None:
     assert steps["rmsprop_torch"] > 1000 * steps["rmsprop_tf"]
     with pytest.raises(ValueError, match="`optimizer` must be one of"):
         build_optimizer("sgd", [w], lr=0.1)
+
+
+def test_tf_rmsprop_foreach_equals_the_per_parameter_loop() -> None:
+    torch.manual_seed(0)
+    shapes = [(3, 4), (5,), (2, 2, 3)]
+    a = [torch.nn.Parameter(torch.randn(s)) for s in shapes]
+    b = [torch.nn.Parameter(p.detach().clone()) for p in a]
+    opt_a, opt_b = TFRMSprop(a, lr=1e-2, momentum=0.5), TFRMSprop(b, lr=1e-2, momentum=0.5, foreach=False)
+    for step in range(5):
+        grads = [torch.randn(s) for s in shapes]
+        for p, q, g in zip(a, b, grads):
+            p.grad, q.grad = g.clone(), g.clone()
+        b[1].grad = a[1].grad = None if step == 2 else a[1].grad  # a parameter without a gradient is skipped
+        opt_a.step()
+        opt_b.step()
+    for p, q in zip(a, b):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)  # the same arithmetic, bit for bit

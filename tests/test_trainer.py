@@ -189,3 +189,47 @@ def test_non_finite_weights_are_never_selected_or_saved(frames, tmp_path: Path) 
     with pytest.raises(ValueError, match="not saved: 1 weight tensor"):
         save_model(tmp_path / "m.pt", trainer.estimator, model_config=ModelConfig(), data_config=DataConfig())
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_device_path_trains_logs_floats_and_resumes_exactly(frames, tmp_path: Path) -> None:
+    """The GPU path (crops drawn on the device, losses read every log_every steps), run on the CPU."""
+    config = small_config(iterations=8, validate_every=2, checkpoint_every=2, log_every=2, sampler="device")
+    whole = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "whole")
+    assert whole.on_device and type(whole.sampler).__name__ == "DeviceCropSampler"
+    whole.fit(progress=False)
+    records = [r for r in whole.history if r["kind"] == "train"]
+    assert [r["step_e"] for r in records] == [2, 4, 6, 8]
+    assert all(isinstance(r[k], float) and np.isfinite(r[k]) for r in records for k in ("loss_e", "ce", "loss_d", "d_manual"))
+    first = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    first.fit(progress=False, stop_after=5)
+    resumed = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    assert resumed.resume() and resumed.step_e == 4
+    resumed.fit(progress=False)
+    for (name, p), q in zip(whole.estimator.state_dict().items(), resumed.estimator.state_dict().values()):
+        assert torch.equal(p, q), name
+
+
+def test_device_path_is_the_default_only_on_cuda(frames) -> None:
+    assert not Trainer(frames[:1], frames[1:2], train_config=small_config()).on_device  # auto on the CPU: host
+    with pytest.raises(ValueError, match="host sampler"):
+        Trainer(frames[:1], frames[1:2], data_config=DataConfig(intensity_augment=True), train_config=small_config(sampler="device"))
+    with pytest.raises(ValueError, match="`sampler` must be one of"):
+        small_config(sampler="gpu")
+
+
+def test_device_path_stops_a_diverged_run_at_the_next_history_record(frames) -> None:
+    from advseg.training.guards import TrainingDiverged
+
+    image = frames[0].image.copy()
+    image[::8] = np.nan
+    trainer = Trainer([Sample("nan", image, frames[0].labels, "float32")], frames[1:2],
+                      train_config=small_config(loss="ce", sampler="device", log_every=3, validate_every=3))
+    trainer.estimator_step()  # not read yet: no synchronisation
+    with pytest.raises(TrainingDiverged, match=r"^training diverged at estimator steps 1 to 3: the ce is nan; lower"):
+        trainer.fit(progress=False)
+
+
+def test_host_checkpoint_refuses_the_device_sampler(frames, tmp_path: Path) -> None:
+    Trainer(frames[:1], frames[1:2], train_config=small_config(iterations=5), run_dir=tmp_path).fit(progress=False)
+    with pytest.raises(ValueError, match="sampler"):
+        Trainer(frames[:1], frames[1:2], train_config=small_config(iterations=5, sampler="device"), run_dir=tmp_path).resume()

@@ -33,6 +33,7 @@ PAPER = "Arbelle A., Riklin Raviv T. Microscopy cell segmentation via adversaria
 PAPER_URL = "https://arxiv.org/abs/1709.05860"
 MIN_SIDE = 16  # smallest tile the exported module is declared for, px
 SAMPLE_SIDE = 256  # side of the test tile cut from the sample image, px
+EXPORTABLE_NORMALIZATION = ("none", "percentile")  # DataConfig.normalize values bioimage.io can express
 
 
 @dataclass(frozen=True)
@@ -224,11 +225,15 @@ def export_bioimageio(
     FileExistsError
         If ``out`` is a file, or a non-empty folder and ``overwrite`` is false.
     ValueError
-        If ``sample`` is not a 2-D image of at least 16 x 16 px.
+        If ``sample`` is not a 2-D image of at least 16 x 16 px, or the
+        model's normalisation has no bioimage.io equivalent (``"robust"``).
     """
     _require_bioimageio()
     from bioimageio.spec import save_bioimageio_package_as_folder
 
+    if model.data_config.normalize not in EXPORTABLE_NORMALIZATION:
+        raise ValueError(f"the model's normalisation {model.data_config.normalize!r} has no bioimage.io preprocessing; "
+                         f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out}: exists and is not a folder")

@@ -31,6 +31,8 @@ class TFRMSprop(torch.optim.Optimizer):
     eps : float
     initial_accumulator : float
         Starting value of ``ms``.
+    foreach : bool
+        Update all parameters of a group with multi-tensor kernels (same arithmetic).
 
     Examples
     --------
@@ -41,32 +43,54 @@ class TFRMSprop(torch.optim.Optimizer):
     0.824588
     """
 
-    def __init__(self, params: Iterable, *, lr: float = 1e-4, decay: float = 0.9, momentum: float = 0.0, eps: float = 1e-10, initial_accumulator: float = 1.0) -> None:
+    def __init__(self, params: Iterable, *, lr: float = 1e-4, decay: float = 0.9, momentum: float = 0.0, eps: float = 1e-10,
+                 initial_accumulator: float = 1.0, foreach: bool = True) -> None:
         if lr <= 0:
             raise ValueError(f"`lr` must be positive, got {lr}")
         if not 0 <= decay < 1:
             raise ValueError(f"`decay` must be in [0, 1), got {decay}")
-        defaults = {"lr": lr, "decay": decay, "momentum": momentum, "eps": eps, "initial_accumulator": initial_accumulator}
+        defaults = {"lr": lr, "decay": decay, "momentum": momentum, "eps": eps, "initial_accumulator": initial_accumulator,
+                    "foreach": foreach}
         super().__init__(params, defaults)
 
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """One update of every parameter with a gradient.
+
+        With ``foreach`` (the default) each group is updated by a handful of
+        multi-tensor kernels instead of five small ones per parameter (what
+        matters on a GPU, where each kernel launch costs microseconds); the
+        arithmetic is the same, operation for operation.
+        """
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
                 state = self.state[p]
                 if not state:
                     state["ms"] = torch.full_like(p, group["initial_accumulator"])
                     state["mom"] = torch.zeros_like(p)
-                ms, mom, grad = state["ms"], state["mom"], p.grad
-                ms.mul_(group["decay"]).addcmul_(grad, grad, value=1 - group["decay"])
-                mom.mul_(group["momentum"]).addcdiv_(grad, (ms + group["eps"]).sqrt_(), value=group["lr"])
-                p.sub_(mom)
+            if not params:
+                continue
+            ms = [self.state[p]["ms"] for p in params]
+            mom = [self.state[p]["mom"] for p in params]
+            grads = [p.grad for p in params]
+            if group["foreach"]:
+                torch._foreach_mul_(ms, group["decay"])
+                torch._foreach_addcmul_(ms, grads, grads, value=1 - group["decay"])
+                roots = torch._foreach_add(ms, group["eps"])
+                torch._foreach_sqrt_(roots)
+                torch._foreach_mul_(mom, group["momentum"])
+                torch._foreach_addcdiv_(mom, grads, roots, value=group["lr"])
+                torch._foreach_sub_(params, mom)
+                continue
+            for p, m, v, grad in zip(params, ms, mom, grads):
+                m.mul_(group["decay"]).addcmul_(grad, grad, value=1 - group["decay"])
+                v.mul_(group["momentum"]).addcdiv_(grad, (m + group["eps"]).sqrt_(), value=group["lr"])
+                p.sub_(v)
         return loss
 
 

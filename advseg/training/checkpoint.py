@@ -58,6 +58,7 @@ class Checkpointing:
         self.sampler.load_state_dict(state["sampler"])
         torch.set_rng_state(state["torch_rng"])
         self.step_e, self.step_d = state["step_e"], state["step_d"]
+        self._flushed = self.step_e  # checkpoints are written right after a history record
         self.best_step, self.best_validation, self.best_state = state["best_step"], state["best_validation"], state["best_state"]
         self.history, self.elapsed = list(state["history"]), state["elapsed"]
 

@@ -36,12 +36,15 @@ class TrainConfig:
     seed: int = 0  # seeds weights, crops and augmentation
     device: str = "auto"  # "auto", "cpu" or "cuda"
     amp: bool = True  # bfloat16 autocast on CUDA (ignored on the CPU)
+    sampler: str = "auto"  # "host" (NumPy crops, losses read every step), "device" (crops drawn on the device,
+    # losses read every log_every steps) or "auto": "device" on CUDA when the augmentation allows, else "host"
 
     def __post_init__(self) -> None:
         from advseg.nn.losses import ESTIMATOR_LOSSES
         from advseg.nn.optimizers import OPTIMIZERS
 
-        choices = {"loss": ("adversarial", "ce", "hybrid"), "estimator_form": tuple(ESTIMATOR_LOSSES), "optimizer": tuple(OPTIMIZERS)}
+        choices = {"loss": ("adversarial", "ce", "hybrid"), "estimator_form": tuple(ESTIMATOR_LOSSES), "optimizer": tuple(OPTIMIZERS),
+                   "sampler": ("auto", "host", "device")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"`{name}` must be one of {list(allowed)}, got {getattr(self, name)!r}")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
-__all__ = ["TrainingDiverged", "check_loss", "check_weights", "non_finite_weights"]
+__all__ = ["TrainingDiverged", "check_loss", "check_losses", "check_weights", "non_finite_weights"]
 
 
 class TrainingDiverged(ValueError):
@@ -49,6 +49,29 @@ def non_finite_weights(state: Mapping[str, torch.Tensor]) -> list[str]:
     """Names of the floating-point tensors of ``state`` holding NaN or infinity."""
     return [name for name, value in state.items()
             if torch.is_tensor(value) and value.is_floating_point() and not torch.isfinite(value).all()]
+
+
+def check_losses(values: Mapping[str, torch.Tensor], *, steps: str) -> None:
+    """Raise :class:`TrainingDiverged` if any of several logged losses (read together, once) is not finite.
+
+    The device path reads its losses every ``log_every`` steps instead of every
+    step (no host synchronisation per step); this is its check.
+
+    Parameters
+    ----------
+    values : mapping of str to tensors
+        The steps' values of each logged quantity, e.g. ``{"loss_e": (K,) tensor}``.
+    steps : str
+        The steps they come from, e.g. ``"estimator steps 11 to 20"``.
+    """
+    for name, value in values.items():
+        bad = ~torch.isfinite(value.detach())
+        if bool(bad.any()):
+            first = float(value.detach().reshape(-1)[bad.reshape(-1)][0])
+            raise TrainingDiverged(
+                f"training diverged at {steps}: the {name.replace('_', ' ')} is {first}; "
+                "lower the learning rates (--set lr_estimator=..., lr_discriminator=...) or check the training images"
+            )
 
 
 def check_weights(networks: Mapping[str, nn.Module | None], *, step: str) -> None:

@@ -91,6 +91,18 @@ def _difference(name: str, old: Any, new: Any) -> str:
     return f"{name} is {new!r} now but was {old!r}"
 
 
+def _added_fields() -> dict[str, Any]:
+    """Configuration fields added after runs were recorded, with the default that reproduces those runs."""
+    from dataclasses import fields
+
+    from advseg.data.config import DataConfig
+    from advseg.training.config import TrainConfig
+
+    added = {("data", "intensity_augment"), ("data", "scale_augment"), ("train", "sampler")}
+    defaults = {section: {f.name: f.default for f in fields(cls)} for section, cls in (("data", DataConfig), ("train", TrainConfig))}
+    return {f"configs.{section}.{name}": json.loads(json.dumps(defaults[section][name])) for section, name in added}
+
+
 def check_same_run(run_dir: str | os.PathLike, identity: dict[str, Any]) -> None:
     """Refuse to resume the run in ``run_dir`` unless its ``run.json`` has this ``identity``.
 
@@ -118,11 +130,14 @@ def check_same_run(run_dir: str | os.PathLike, identity: dict[str, Any]) -> None
         raise ValueError(f"{path}: not a run description (a JSON object); {_START_AGAIN}")
     new = json.loads(json.dumps(identity))  # tuples as lists, as run.json holds them
     skip = {f"configs.train.{field}" for field in RESUMABLE}
+    added = _added_fields()  # configuration fields newer than some run.json files, at their defaults
     for key, default in IDENTITY.items():
         if key not in saved and default is None:
             raise ValueError(f"{path}: records no {key!r}, so this run cannot be checked; {_START_AGAIN}")
         old_pairs = dict(_flatten(saved.get(key, default), key))
         for name, value in _flatten(new[key], key):
+            if name not in old_pairs and name in added and added[name] == value:
+                continue  # a field the run predates, at the default the run had in effect
             if name not in skip and old_pairs.get(name) != value:
                 raise ValueError(
                     f"{Path(run_dir)}: cannot resume a different run: {_difference(name, old_pairs.get(name), value)} "

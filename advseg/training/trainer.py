@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from advseg.data.config import DataConfig
 from advseg.data.datasets import Sample
+from advseg.data.device_sampler import DeviceCropSampler
 from advseg.data.sampler import CropSampler
 from advseg.nn import build_discriminator, build_estimator
 from advseg.nn.config import ModelConfig
@@ -28,7 +29,7 @@ from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_l
 from advseg.nn.optimizers import build_optimizer
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
-from advseg.training.guards import check_loss
+from advseg.training.guards import check_loss, check_losses
 from advseg.training.selection import Selection
 from advseg.utils import get_device, set_seed
 
@@ -93,7 +94,11 @@ class Trainer(Checkpointing, Selection):
         self.validation = list(validation)
         self.device = get_device(self.config.device)
         set_seed(self.config.seed)
-        self.sampler = CropSampler(train, config=self.data_config, seed=self.config.seed)  # checks the crop fits the frames
+        # the device path: crops drawn on the device, losses read every log_every steps (advseg.data.device_sampler)
+        self.on_device = self._sampler_kind() == "device"
+        sampler = DeviceCropSampler if self.on_device else CropSampler
+        self.sampler = sampler(train, config=self.data_config, seed=self.config.seed,  # checks the crop fits the frames
+                               **({"device": self.device} if self.on_device else {}))
         # channels-last tensors run the convolutions about 1.5x faster on the CPU (oneDNN) and use tensor cores on GPUs
         self.estimator = build_estimator(self.model_config).to(self.device, memory_format=torch.channels_last)
         crop, multiple = self.data_config.crop_size, int(getattr(self.estimator, "multiple", 1))
@@ -123,7 +128,8 @@ class Trainer(Checkpointing, Selection):
         self.best_validation: dict[str, float] = {}
         self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
-        self._pending: list[dict[str, float]] = []
+        self._pending: list[dict[str, Any]] = []  # step records since the last history record (tensors on the device path)
+        self._flushed = 0  # estimator step of the last history record
         self.elapsed = 0.0  # training seconds over all fit calls (restored on resume)
         self.last_probs: list[np.ndarray] = []  # (3, H, W) probabilities of each validation frame, latest validation
 
@@ -136,11 +142,23 @@ class Trainer(Checkpointing, Selection):
         cycle = (self.step_e - self.config.ce_warmup) // self.config.e_steps
         return self.step_d < (cycle + 1) * self.config.d_steps
 
+    def _sampler_kind(self) -> str:
+        if self.config.sampler != "auto":
+            return self.config.sampler
+        host_only = self.data_config.rotate or self.data_config.scale_augment > 1 or self.data_config.intensity_augment
+        return "device" if self.device.type == "cuda" and not host_only else "host"
+
+    def _read(self, value: torch.Tensor) -> float | torch.Tensor:
+        """A logged scalar: read now on the host path, kept on the device (read at the next flush) on the device path."""
+        return value.detach() if self.on_device else value.item()
+
     def _autocast(self) -> Any:
         enabled = self.config.amp and self.device.type == "cuda"
         return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.on_device:
+            return self.sampler.sample(self.config.batch_size)  # already there, channels-last
         images, targets = self.sampler.sample(self.config.batch_size)  # (B, 1, S, S), (B, S, S)
         images = torch.from_numpy(images).to(self.device).contiguous(memory_format=torch.channels_last)
         return images, torch.from_numpy(targets).to(self.device)
@@ -170,13 +188,14 @@ class Trainer(Checkpointing, Selection):
         with self._autocast():
             logits = self._pairs(images, targets, probs).float()
             loss = discriminator_loss(logits[:B], logits[B:])
-        check_loss(loss, name="discriminator loss", step=self._where(discriminator=True))
+        if not self.on_device:
+            check_loss(loss, name="discriminator loss", step=self._where(discriminator=True))
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
         self.step_d += 1
         d = torch.sigmoid(logits.detach())
-        return {"loss_d": loss.item(), "d_manual": float(d[:B].mean()), "d_estimated": float(d[B:].mean())}
+        return {"loss_d": self._read(loss), "d_manual": self._read(d[:B].mean()), "d_estimated": self._read(d[B:].mean())}
 
     def estimator_step(self) -> dict[str, float]:
         """One estimator update with the configured loss (the discriminator frozen)."""
@@ -200,13 +219,15 @@ class Trainer(Checkpointing, Selection):
                 adv = estimator_loss(d_logits[B:], form=self.config.estimator_form)
                 loss = adv if self.config.loss == "adversarial" else hybrid_loss(adv, ce, weight=self.config.hybrid_weight)
                 d = torch.sigmoid(d_logits.detach())
-                record |= {"loss_adv": adv.item(), "d_manual_e": float(d[:B].mean()), "d_estimated_e": float(d[B:].mean())}
-        check_loss(loss, name="estimator loss", step=self._where())
+                record |= {"loss_adv": self._read(adv), "d_manual_e": self._read(d[:B].mean()),
+                           "d_estimated_e": self._read(d[B:].mean())}
+        if not self.on_device:
+            check_loss(loss, name="estimator loss", step=self._where())
         self.opt_e.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_e.step()
         self.step_e += 1
-        return record | {"loss_e": loss.item(), "ce": ce.item()}
+        return record | {"loss_e": self._read(loss), "ce": self._read(ce)}
 
     def _where(self, *, discriminator: bool = False) -> str:
         """The step being taken, in words, for error messages."""
@@ -224,7 +245,14 @@ class Trainer(Checkpointing, Selection):
 
     def _flush(self) -> dict[str, Any]:
         keys = sorted({key for record in self._pending for key in record})
-        summary = {key: float(np.mean([r[key] for r in self._pending if key in r])) for key in keys}
+        if self.on_device:  # one read of everything since the last flush; the divergence check happens here
+            values = {key: torch.stack([r[key] for r in self._pending if key in r]).float() for key in keys}
+            check_losses(values, steps=f"estimator steps {self._flushed + 1} to {self.step_e}")
+            means = torch.stack([value.mean() for value in values.values()]).tolist() if values else []
+            summary = dict(zip(values, means))
+        else:
+            summary = {key: float(np.mean([r[key] for r in self._pending if key in r])) for key in keys}
+        self._flushed = self.step_e
         self._pending = []
         record = {"kind": "train", "step_e": self.step_e, "step_d": self.step_d, "seconds": round(self.elapsed, 3)} | summary
         self._log(record)
