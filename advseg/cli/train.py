@@ -14,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
     parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], help="default: adversarial (or --set loss=...)")
+    parser.add_argument("--method", help="a named recipe of the sweep (loss, configuration fields, post-processing), e.g. "
+                        "adversarial-sn or unet-ce-ws (an unknown name lists them all); --set fields add to it")
     parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="cpu: minutes on 2 cores; paper: the paper's budget (GPU)")
     parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
     parser.add_argument("--iterations", type=int, help="estimator steps (default: the preset's)")
@@ -27,8 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
     parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
-    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
-                        help="how --evaluate makes nuclei from probabilities (default paper)")
+    parser.add_argument("--postprocess", choices=["paper", "watershed"],
+                        help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
@@ -50,6 +52,25 @@ def _option(text: str) -> tuple[str, object]:
         return field, value
 
 
+def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], str]:
+    """Loss, configuration fields and post-processing from ``--method`` (if any), ``--loss``, ``--set`` and ``--postprocess``."""
+    options = dict(args.options)
+    if args.method is None:
+        return args.loss, options, args.postprocess or "paper"
+    from advseg.training.methods import METHODS
+
+    method = METHODS.get(args.method)
+    if method is None or not method.is_estimator:
+        names = sorted(name for name, m in METHODS.items() if m.is_estimator)
+        raise ValueError(f"`--method` must name an estimator method ({', '.join(names)}), got {args.method!r}")
+    if args.loss is not None and args.loss != method.loss:
+        raise ValueError(f"`--loss {args.loss}` contradicts `--method {args.method}`, which trains with {method.loss!r}")
+    for field, value in method.options:
+        if field in options and options[field] != value:
+            raise ValueError(f"`--set {field}={options[field]}` contradicts `--method {args.method}`, which sets {field}={value!r}")
+    return method.loss, dict(method.options) | options, args.postprocess or method.postprocess
+
+
 def run(args: argparse.Namespace) -> int:
     from advseg.training.runs import train_run
 
@@ -57,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
     twice = sorted({field for field in fields if fields.count(field) > 1})
     if twice:
         raise ValueError(f"`--set {twice[0]}` is given more than once; give each field once")
+    loss, options, postprocess = _method(args)
     result = train_run(
-        args.data, n_train=args.n_train, out=args.out, loss=args.loss, preset=args.preset,
+        args.data, n_train=args.n_train, out=args.out, loss=loss, preset=args.preset,
         iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
-        resume=args.resume, overwrite=args.overwrite, options=dict(args.options),
-        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=args.postprocess,
+        resume=args.resume, overwrite=args.overwrite, options=options,
+        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=postprocess,
         binary_masks=args.binary_masks,
     )
     validation = result.metrics["validation"]

@@ -24,6 +24,7 @@ class ModelConfig:
     leak: float = 0.1  # leaky ReLU slope
     unet_width: int = 16  # channels of the U-Net's first level (doubles per level)
     discriminator: str = "ribcage"  # "ribcage", "concat" (plain conditional) or "patch"
+    spectral_norm: bool = False  # divide each D layer's weight by its largest singular value (Miyato et al. 2018)
 
     def __post_init__(self) -> None:
         choices = {

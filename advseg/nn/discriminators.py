@@ -211,5 +211,14 @@ DISCRIMINATORS: dict[str, Callable[[ModelConfig, int], nn.Module]] = {
 
 
 def build_discriminator(config: ModelConfig, *, input_size: int) -> nn.Module:
-    """The discriminator named by ``config.discriminator``, built for ``input_size`` px inputs."""
-    return DISCRIMINATORS[config.discriminator](config, input_size)
+    """The discriminator named by ``config.discriminator``, built for ``input_size`` px inputs.
+
+    With ``config.spectral_norm`` every convolution and linear layer is
+    spectrally normalised (one power iteration per training forward pass).
+    """
+    discriminator = DISCRIMINATORS[config.discriminator](config, input_size)
+    if config.spectral_norm:
+        for module in list(discriminator.modules()):
+            if isinstance(module, (nn.Conv2d, nn.Linear)):
+                torch.nn.utils.parametrizations.spectral_norm(module)
+    return discriminator

@@ -31,13 +31,16 @@ __all__ = [
 ]
 
 
-def discriminator_loss(logits_manual: torch.Tensor, logits_estimated: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy of D on manual (label 1) and estimated (label 0) pairs.
+def discriminator_loss(logits_manual: torch.Tensor, logits_estimated: torch.Tensor, *, real_label: float = 1.0) -> torch.Tensor:
+    """Binary cross-entropy of D on manual (label ``real_label``, 1 by default) and estimated (label 0) pairs.
 
     Parameters
     ----------
     logits_manual, logits_estimated : (B, ...) tensor
         D's logits on (image, manual) and (image, estimated) pairs.
+    real_label : float, optional
+        One-sided label smoothing (Salimans et al. 2016): the manual pairs'
+        target, e.g. 0.9; the estimated pairs' stays 0.
 
     Returns
     -------
@@ -49,7 +52,9 @@ def discriminator_loss(logits_manual: torch.Tensor, logits_estimated: torch.Tens
     >>> round(float(discriminator_loss(torch.zeros(4, 1), torch.zeros(4, 1))), 4)  # D = 0.5: log 2
     0.6931
     """
-    real = F.binary_cross_entropy_with_logits(logits_manual, torch.ones_like(logits_manual))
+    if not 0.5 < real_label <= 1.0:
+        raise ValueError(f"`real_label` must be in (0.5, 1], got {real_label}")
+    real = F.binary_cross_entropy_with_logits(logits_manual, torch.full_like(logits_manual, real_label))
     fake = F.binary_cross_entropy_with_logits(logits_estimated, torch.zeros_like(logits_estimated))
     return 0.5 * (real + fake)
 

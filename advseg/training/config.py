@@ -30,6 +30,10 @@ class TrainConfig:
     double_softmax: bool = False  # reproduce the original code's softmax-twice cross-entropy
     ce_warmup: int = 0  # estimator steps of pure cross-entropy before the game starts
     manual_smoothing: float = 0.0  # label noise: move manual one-hot pixels up to this far towards random soft labels
+    real_label: float = 1.0  # D's target for manual pairs; 0.9 is one-sided label smoothing (estimated pairs stay 0)
+    instance_noise: float = 0.0  # sd of Gaussian noise on both of D's segmentation inputs, annealed linearly to 0
+    d_input: str = "soft"  # what D sees of the estimate: "soft" (softmax) or "straight_through" (one-hot, soft gradients)
+    r1_gamma: float = 0.0  # weight of the R1 penalty gamma/2 * |dD/d manual|^2 on D's manual inputs (Mescheder et al. 2018)
     validate_every: int = 100  # estimator steps between validations (and model selection)
     checkpoint_every: int = 100  # estimator steps between checkpoints
     log_every: int = 10  # estimator steps between history records
@@ -44,7 +48,7 @@ class TrainConfig:
         from advseg.nn.optimizers import OPTIMIZERS
 
         choices = {"loss": ("adversarial", "ce", "hybrid"), "estimator_form": tuple(ESTIMATOR_LOSSES), "optimizer": tuple(OPTIMIZERS),
-                   "sampler": ("auto", "host", "device")}
+                   "sampler": ("auto", "host", "device"), "d_input": ("soft", "straight_through")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"`{name}` must be one of {list(allowed)}, got {getattr(self, name)!r}")
@@ -55,6 +59,11 @@ class TrainConfig:
             raise ValueError(f"`hybrid_weight` must be in [0, 1], got {self.hybrid_weight}")
         if not 0.0 <= self.manual_smoothing < 1.0:
             raise ValueError(f"`manual_smoothing` must be in [0, 1), got {self.manual_smoothing}")
+        if not 0.5 < self.real_label <= 1.0:
+            raise ValueError(f"`real_label` must be in (0.5, 1], got {self.real_label}")
+        for name in ("instance_noise", "r1_gamma"):
+            if not 0.0 <= getattr(self, name) < float("inf"):
+                raise ValueError(f"`{name}` must be a finite number >= 0, got {getattr(self, name)}")
         if self.ce_warmup < 0:
             raise ValueError(f"`ce_warmup` must be >= 0, got {self.ce_warmup}")
         if self.seed < 0:

@@ -47,6 +47,29 @@ METHODS: dict[str, Method] = {
     "adversarial-20-10": Method("adversarial; the paper's 20 D : 10 E schedule, equal learning rates, no label noise",
                                 loss="adversarial", options=(("d_steps", 20), ("e_steps", 10), ("lr_discriminator", 1e-3),
                                                              ("manual_smoothing", 0.0))),
+    # the discriminator ablation (the paper's contribution 2): same estimator, loss and budget
+    "adversarial-concat": Method("adversarial; a plain conditional discriminator (image and segmentation concatenated) "
+                                 "instead of the rib cage", loss="adversarial", options=(("discriminator", "concat"),)),
+    "adversarial-patch": Method("adversarial; an image-conditioned patch discriminator (pix2pix) instead of the rib cage",
+                                loss="adversarial", options=(("discriminator", "patch"),)),
+    # stabilisers of the game from the literature, one each
+    "adversarial-sn": Method("adversarial; spectral normalisation on every discriminator layer", loss="adversarial",
+                             options=(("spectral_norm", True),)),
+    "adversarial-smooth-noise": Method("adversarial; one-sided label smoothing (manual target 0.9) and instance noise "
+                                       "(sd 0.1, annealed to 0)", loss="adversarial",
+                                       options=(("real_label", 0.9), ("instance_noise", 0.1))),
+    "hybrid-adv-0.1": Method("cross-entropy + 0.1 adversarial (the scale pix2pix and AdvSemiSeg use; hybrid weight 10/11)",
+                             loss="hybrid", options=(("hybrid_weight", 10 / 11),)),
+    "hybrid-adv-0.01": Method("cross-entropy + 0.01 adversarial (hybrid weight 100/101)", loss="hybrid",
+                              options=(("hybrid_weight", 100 / 101),)),
+    "adversarial-warmup": Method("adversarial after 200 estimator steps of cross-entropy alone", loss="adversarial",
+                                 options=(("ce_warmup", 200),)),
+    "adversarial-ttur": Method("adversarial; two time scales: discriminator learning rate 3x the estimator's (3e-3)",
+                               loss="adversarial", options=(("lr_discriminator", 3e-3),)),
+    "adversarial-st": Method("adversarial; D sees the estimate's one-hot argmax with soft gradients (straight-through), "
+                             "so it cannot win on softness", loss="adversarial", options=(("d_input", "straight_through"),)),
+    "adversarial-r1": Method("adversarial; R1 penalty (gamma 10) on D's gradient at manual inputs", loss="adversarial",
+                             options=(("r1_gamma", 10.0),)),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),

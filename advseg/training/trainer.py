@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from advseg.data.config import DataConfig
 from advseg.data.datasets import Sample
@@ -29,6 +28,7 @@ from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_l
 from advseg.nn.optimizers import build_optimizer
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
+from advseg.training.game import annealed, estimate_view, manual_maps, r1_penalty
 from advseg.training.guards import check_loss, check_losses
 from advseg.training.selection import Selection
 from advseg.utils import get_device, set_seed
@@ -163,18 +163,20 @@ class Trainer(Checkpointing, Selection):
         images = torch.from_numpy(images).to(self.device).contiguous(memory_format=torch.channels_last)
         return images, torch.from_numpy(targets).to(self.device)
 
-    def _pairs(self, images: torch.Tensor, targets: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
-        """D's logits on B manual and B estimated pairs in one batch of 2B (shared batch statistics)."""
+    def _pairs(self, images: torch.Tensor, targets: torch.Tensor, probs: torch.Tensor,
+               *, manual_grad: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's logits on B manual and B estimated pairs in one batch of 2B (shared batch statistics), and D's manual input."""
         size = tuple(probs.shape[-2:])
         images = _centre_crop(images, size)  # (B, 1, s, s)
-        manual = F.one_hot(_centre_crop(targets, size), 3).permute(0, 3, 1, 2).float()  # (B, 3, s, s)
-        if self.config.manual_smoothing:
-            # label noise: move each manual pixel a random distance (up to manual_smoothing) towards a
-            # random point of the simplex, so D cannot tell manual from estimated by exact 0s and 1s alone
-            amount = self.config.manual_smoothing * torch.rand_like(manual[:, :1])  # (B, 1, s, s)
-            noise = torch.rand_like(manual)
-            manual = (1 - amount) * manual + amount * noise / noise.sum(dim=1, keepdim=True)
-        return self.discriminator(torch.cat([images, images]), torch.cat([manual, probs]))  # (2B, 1[, h, w])
+        manual = manual_maps(_centre_crop(targets, size), smoothing=self.config.manual_smoothing)  # (B, 3, s, s)
+        estimated = estimate_view(probs, mode=self.config.d_input)
+        noise = annealed(self.config.instance_noise, self.step_e, self.config.iterations)
+        if noise:
+            manual = manual + noise * torch.randn_like(manual)
+            estimated = estimated + noise * torch.randn_like(estimated)
+        if manual_grad:
+            manual.requires_grad_(True)
+        return self.discriminator(torch.cat([images, images]), torch.cat([manual, estimated])), manual  # (2B, 1[, h, w])
 
     # ---- steps ----------------------------------------------------------------------
 
@@ -185,9 +187,13 @@ class Trainer(Checkpointing, Selection):
         self.discriminator.train()
         with torch.no_grad(), self._autocast():
             probs = torch.softmax(self.estimator(images).float(), dim=1)  # (B, 3, s, s)
+        r1 = self.config.r1_gamma > 0
         with self._autocast():
-            logits = self._pairs(images, targets, probs).float()
-            loss = discriminator_loss(logits[:B], logits[B:])
+            logits, manual = self._pairs(images, targets, probs, manual_grad=r1)
+            logits = logits.float()
+            loss = discriminator_loss(logits[:B], logits[B:], real_label=self.config.real_label)
+            if r1:
+                loss = loss + r1_penalty(logits[:B], manual, gamma=self.config.r1_gamma)
         if not self.on_device:
             check_loss(loss, name="discriminator loss", step=self._where(discriminator=True))
         self.opt_d.zero_grad(set_to_none=True)
@@ -213,7 +219,7 @@ class Trainer(Checkpointing, Selection):
             if self.adversarial and self.step_e >= self.config.ce_warmup:
                 self.discriminator.requires_grad_(False)
                 try:
-                    d_logits = self._pairs(images, targets, torch.softmax(logits, dim=1)).float()
+                    d_logits = self._pairs(images, targets, torch.softmax(logits, dim=1))[0].float()
                 finally:
                     self.discriminator.requires_grad_(True)
                 adv = estimator_loss(d_logits[B:], form=self.config.estimator_form)
