@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
     parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
+    parser.add_argument("--probe", action="store_true", help="after every validation, probe the game (what D tells apart, the "
+                        "estimator's class fractions) into probes.jsonl in --out (adversarial and hybrid losses)")
     parser.add_argument("--postprocess", choices=["paper", "watershed"],
                         help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
     group = parser.add_mutually_exclusive_group()
@@ -79,12 +81,19 @@ def run(args: argparse.Namespace) -> int:
     if twice:
         raise ValueError(f"`--set {twice[0]}` is given more than once; give each field once")
     loss, options, postprocess = _method(args)
+    callbacks = []
+    if args.probe:
+        from advseg.training.probes import probe_callback
+
+        if (loss or options.get("loss")) == "ce":
+            raise ValueError("`--probe` probes the discriminator; a cross-entropy run has none")
+        callbacks.append(probe_callback())
     result = train_run(
         args.data, n_train=args.n_train, out=args.out, loss=loss, preset=args.preset,
         iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
         resume=args.resume, overwrite=args.overwrite, options=options,
         validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=postprocess,
-        binary_masks=args.binary_masks,
+        binary_masks=args.binary_masks, callbacks=callbacks,
     )
     validation = result.metrics["validation"]
     print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "
