@@ -137,10 +137,31 @@ def test_export_without_bioimageio_is_one_line(model_file: Path, tmp_path: Path,
     assert not (tmp_path / "pkg").exists()
 
 
-def test_export_refuses_a_normalisation_bioimageio_cannot_express(tmp_path: Path) -> None:
+def test_robust_model_exports_with_its_normalisation_inside(tmp_path: Path) -> None:
     config = ModelConfig(estimator="unet")
     save_model(tmp_path / "m.pt", trained_like(build_estimator(config)), model_config=config,
                data_config=DataConfig(normalize="robust"))
-    with pytest.raises(ValueError, match="'robust' has no bioimage.io preprocessing"):
-        export_bioimageio(load_model(tmp_path / "m.pt"), tmp_path / "pkg", sample=blobs((64, 64)), test=False)
-    assert not (tmp_path / "pkg").exists()
+    model = load_model(tmp_path / "m.pt")
+    exported = export_bioimageio(model, tmp_path / "pkg", sample=blobs((200, 180)))
+    assert exported.passed, exported.report
+    rdf = yaml.safe_load(exported.rdf.read_text())
+    assert not [p for p in rdf["inputs"][0].get("preprocessing", []) if p["id"] == "scale_range"]
+    image = blobs((150, 170), seed=4)
+    module = torch.jit.load(str(exported.folder / "weights.torchscript.pt"))
+    with torch.no_grad():
+        out = module(torch.from_numpy(image)[None, None]).numpy()[0]
+    np.testing.assert_allclose(out, predict_probs(model.estimator, image, data_config=model.data_config), atol=1e-5)
+
+
+def test_torch_robust_normalisation_equals_numpys() -> None:
+    from advseg.data.contrast import contrast_levels, robust_normalize
+    from advseg.interop.contrast import RobustNormalize
+
+    normalise = torch.jit.script(RobustNormalize())
+    rng = np.random.default_rng(0)
+    for image in (blobs((120, 90)), blobs((64, 64), seed=3) * 0.01, np.full((20, 24), 5.0, np.float32),
+                  np.round(rng.uniform(0, 3, (50, 60))).astype(np.float32)):
+        low, high = RobustNormalize().levels(torch.from_numpy(image))
+        assert (float(low), float(high)) == pytest.approx(contrast_levels(image), rel=1e-6, abs=1e-9)
+        out = normalise(torch.from_numpy(image)[None, None]).numpy()[0, 0]
+        np.testing.assert_allclose(out, robust_normalize(image), atol=1e-5)

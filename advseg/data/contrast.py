@@ -56,7 +56,7 @@ def contrast_levels(image: np.ndarray, *, percentiles: tuple[float, float] = (1.
     image = np.asarray(image, dtype=np.float32)
     if image.ndim != 2:
         raise ValueError(f"`image` must be a 2-D (H, W) array, got shape {image.shape}")
-    smooth = ndi.gaussian_filter(image, _SMOOTH_SIGMA, mode="reflect")
+    smooth = ndi.gaussian_filter(image, _SMOOTH_SIGMA, mode="mirror")  # mirror: as torch's reflect (advseg.interop)
     low, fallback = (float(v) for v in np.percentile(smooth, percentiles))
     above = np.maximum(smooth - low, 0.0)
     spread = 1.4826 * float(np.median(np.abs(smooth - np.median(smooth))))  # ~ the background's noise

@@ -21,6 +21,7 @@ import torch
 
 from advseg.data.atomic import make_staging_dir
 from advseg.data.augment import normalize
+from advseg.interop.contrast import RobustNormalize
 from advseg.interop.torchscript import to_torchscript
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ PAPER = "Arbelle A., Riklin Raviv T. Microscopy cell segmentation via adversaria
 PAPER_URL = "https://arxiv.org/abs/1709.05860"
 MIN_SIDE = 16  # smallest tile the exported module is declared for, px
 SAMPLE_SIDE = 256  # side of the test tile cut from the sample image, px
-EXPORTABLE_NORMALIZATION = ("none", "percentile")  # DataConfig.normalize values bioimage.io can express
+EXPORTABLE_NORMALIZATION = ("none", "percentile", "robust")  # robust: inside the TorchScript module
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def _documentation(model: LoadedModel, name: str) -> str:
             "The model file records no nucleus diameter; use images at the scale it was trained on.")
     norm = {"none": "raw intensities (the network's first batch norm normalises)",
             "percentile": f"intensities scaled so that the {config.percentiles[0]:g} and {config.percentiles[1]:g} "
-                          "percentiles of each image map to 0 and 1 (the package's preprocessing does it)"}
+                          "percentiles of each image map to 0 and 1 (the package's preprocessing does it)",
+            "robust": "raw intensities: the model itself maps each input's background to 0 and its typical nucleus to 1 "
+                      "(Otsu on a smoothed image; advseg.data.contrast), so give it whole images or large tiles"}
     return f"""# {name}
 
 An estimator from [advseg](https://github.com/advseg/advseg), the reproduction of *Microscopy Cell
@@ -226,13 +229,13 @@ def export_bioimageio(
         If ``out`` is a file, or a non-empty folder and ``overwrite`` is false.
     ValueError
         If ``sample`` is not a 2-D image of at least 16 x 16 px, or the
-        model's normalisation has no bioimage.io equivalent (``"robust"``).
+        model's normalisation is not one of :data:`EXPORTABLE_NORMALIZATION`.
     """
     _require_bioimageio()
     from bioimageio.spec import save_bioimageio_package_as_folder
 
     if model.data_config.normalize not in EXPORTABLE_NORMALIZATION:
-        raise ValueError(f"the model's normalisation {model.data_config.normalize!r} has no bioimage.io preprocessing; "
+        raise ValueError(f"the model's normalisation {model.data_config.normalize!r} cannot be exported; "
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -240,8 +243,9 @@ def export_bioimageio(
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise FileExistsError(f"{out}: folder is not empty (use --overwrite, or overwrite=True, to replace it)")
     tile = sample_tile(sample)
-    module = to_torchscript(model.estimator)
-    x = normalize(tile, mode=model.data_config.normalize, percentiles=model.data_config.percentiles)
+    inside = model.data_config.normalize == "robust"  # no bioimage.io preprocessing does it: the module normalises
+    module = to_torchscript(model.estimator, normalize=RobustNormalize(percentiles=model.data_config.percentiles) if inside else None)
+    x = tile if inside else normalize(tile, mode=model.data_config.normalize, percentiles=model.data_config.percentiles)
     with torch.no_grad():
         probs = module(torch.from_numpy(x)[None, None]).numpy()  # (1, 3, h, w)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -32,10 +32,14 @@ class ProbabilityModule(nn.Module):
     context : int, optional
         Reflected pixels added on every side and discarded afterwards, as in
         whole-frame inference (the same border handling).
+    normalize : nn.Module, optional
+        Applied to the raw input first (e.g. :class:`advseg.interop.contrast.RobustNormalize`);
+        by default the input is taken as already normalised.
     """
 
-    def __init__(self, estimator: nn.Module, *, context: int = 32) -> None:
+    def __init__(self, estimator: nn.Module, *, context: int = 32, normalize: nn.Module | None = None) -> None:
         super().__init__()
+        self.normalize = normalize if normalize is not None else nn.Identity()
         if context < 0:
             raise ValueError(f"`context` must be a non-negative number of pixels, got {context}")
         self.estimator = estimator
@@ -44,6 +48,7 @@ class ProbabilityModule(nn.Module):
         self.context = int(context)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        images = self.normalize(images)
         h, w = images.shape[-2], images.shape[-1]
         before = self.shrink // 2 + self.context
         after = self.shrink - self.shrink // 2 + self.context
@@ -59,7 +64,8 @@ class ProbabilityModule(nn.Module):
         return torch.softmax(logits, dim=1)
 
 
-def to_torchscript(estimator: nn.Module, *, example_size: int = 128, context: int = 32) -> torch.jit.ScriptModule:
+def to_torchscript(estimator: nn.Module, *, example_size: int = 128, context: int = 32,
+                   normalize: nn.Module | None = None) -> torch.jit.ScriptModule:
     """Script a :class:`ProbabilityModule` around a traced copy of ``estimator``.
 
     The estimator is traced on CPU in eval mode (its convolutions do not depend
@@ -71,7 +77,7 @@ def to_torchscript(estimator: nn.Module, *, example_size: int = 128, context: in
     estimator : nn.Module
     example_size : int, optional
         Side of the square example input used for tracing, px.
-    context : int, optional
+    context, normalize : optional
         See :class:`ProbabilityModule`.
 
     Returns
@@ -85,7 +91,7 @@ def to_torchscript(estimator: nn.Module, *, example_size: int = 128, context: in
     side = example_size + shrink + (-(example_size + shrink)) % multiple
     with torch.no_grad(), _quiet_tracer():
         traced = torch.jit.trace(estimator, torch.zeros(1, 1, side, side), check_trace=False)
-    wrapper = ProbabilityModule(estimator, context=context)
+    wrapper = ProbabilityModule(estimator, context=context, normalize=normalize)
     wrapper.estimator = traced
     return torch.jit.script(wrapper.eval())
 
