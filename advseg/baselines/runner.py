@@ -45,11 +45,13 @@ def run_baseline(
 
     if name not in BASELINES:
         raise ValueError(f"`name` must be one of {sorted(BASELINES)}, got {name!r}")
+    if hasattr(BASELINES[name], "require"):
+        BASELINES[name].require()  # an optional dependency: say so before writing anything
     out = prepare_output_dir(out, overwrite=overwrite)
     (out / "labels").mkdir(exist_ok=True)
     remove_stale_temporaries(out / "labels")  # half-written labels of a killed run
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed)
-    model = BASELINES[name](seed=seed) if name == "ilastik-style" else BASELINES[name]()
+    model = BASELINES[name](seed=seed) if name in ("ilastik-style", "cellpose-scratch") else BASELINES[name]()
     start = time.perf_counter()
     model.fit(splits.train)
     train_seconds = time.perf_counter() - start

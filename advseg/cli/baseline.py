@@ -10,7 +10,8 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("baseline", help="train a baseline on N annotated images and segment the evaluation images")
-    parser.add_argument("method", choices=["ilastik-style", "watershed"], help="the baseline")
+    parser.add_argument("method", choices=["ilastik-style", "watershed", "cellpose-scratch"],
+                        help="the baseline (cellpose-scratch needs Cellpose 3: pip install --no-deps -r requirements-peer.txt)")
     parser.add_argument("data", help="'synthetic-h1299' (or '-v1', '-v2': a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on")
     parser.add_argument("--out", type=Path, required=True, help="output folder (labels/, metrics.json)")

@@ -84,4 +84,6 @@ METHODS: dict[str, Method] = {
                                                         ("scale_augment", 1.5)), postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
+    "cellpose-scratch": Method("Cellpose 3 trained from random initialisation on the same frames (the field's peer)",
+                               baseline="cellpose-scratch"),
 }
