@@ -201,3 +201,16 @@ def test_the_external_anchor_is_appended_as_a_marked_row():
     table = with_anchors(ranked, data="dsb2018")
     assert len(table) == 2 and table.loc[1, "f1 (%)"] == "91.0" and "not run here" in table.loc[1, "what"]
     assert with_anchors(ranked, data="synthetic-h1299-v2") is ranked
+
+
+def test_crops_seen_from_the_file_or_the_presets_budget() -> None:
+    import math
+
+    from advseg.experiment.results import crops_seen
+
+    cell = {"data": "d", "n_train": 1, "seed": 0, "preset": "cpu"}
+    assert crops_seen({"cell": cell | {"method": "ce"}, "crops_seen": 320}) == 320
+    assert crops_seen({"cell": cell | {"method": "ce"}}) == 600 * 16  # the cpu preset, run to the end
+    assert crops_seen({"cell": cell | {"method": "unet-ce-ws-crop96"}}) == 2500 * 16  # the method's iterations
+    assert crops_seen({"cell": cell | {"method": "ce", "preset": "paper"}}) == 50_000 * 100
+    assert math.isnan(crops_seen({"cell": cell | {"method": "watershed"}}))

@@ -101,7 +101,28 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
             row[metric] = math.nan
     row |= _flatten(result.get("evaluation", {}), "evaluation.")
     row |= _flatten(result.get("validation") or {}, "validation.")
+    row["crops_seen"] = crops_seen(result)
     return row
+
+
+def crops_seen(result: dict[str, Any]) -> float:
+    """Estimator training crops of a result file: its ``crops_seen``, else its preset's full budget, NaN for baselines.
+
+    Files written before the sweep recorded ``crops_seen`` belong to runs that
+    trained to the end of their preset (a stopped run writes no result file),
+    so their budget is the preset's ``iterations x batch_size`` with the
+    method's options applied.
+    """
+    if result.get("crops_seen") is not None:
+        return float(result["crops_seen"])
+    from advseg.training.methods import METHODS
+    from advseg.training.presets import get_preset
+
+    method = METHODS.get(result["cell"].get("method"))
+    if method is None or not method.is_estimator:
+        return math.nan
+    train = get_preset(result["cell"]["preset"], options=dict(method.options)).train
+    return float(train.iterations * train.batch_size)
 
 
 def results_frame(results: Iterable[dict[str, Any]]) -> pd.DataFrame:

@@ -54,6 +54,13 @@ def cell_command(cell: Cell, *, runs: str | os.PathLike, validation_images: int 
     return command
 
 
+def _crops_seen(metrics: dict[str, Any], run_info: dict[str, Any]) -> int | None:
+    """Estimator crops trained on: estimator steps taken times the batch size (None for a baseline)."""
+    steps = metrics.get("steps_estimator")
+    batch = (run_info.get("configs") or {}).get("train", {}).get("batch_size")
+    return int(steps) * int(batch) if steps is not None and batch is not None else None
+
+
 def regenerate_command(cell: Cell) -> str:
     """The ``advseg sweep`` line that runs this one cell again."""
     return (f"advseg sweep --data {shlex.quote(cell.data)} --methods {cell.method} --n-train {cell.n_train} "
@@ -118,6 +125,7 @@ def run_cell(
         "wall_seconds": round(wall, 1),
         "train_names": run_info.get("train_names"),
         "train_seconds": metrics.get("train_seconds"),
+        "crops_seen": _crops_seen(metrics, run_info),
     } | {key: metrics[key] for key in ("selected_step", "validation", "n_validation", "n_evaluation", "evaluate_seconds",
                                        "predict_seconds", "postprocess") if key in metrics}
     result["evaluation"] = {k: v for k, v in metrics["evaluation"].items() if k != "missing"}
