@@ -57,7 +57,7 @@ def trainer() -> Trainer:
 def test_probe_callback_records_every_validation(trainer: Trainer) -> None:
     probes = trainer.metadata["probes"]
     assert [p["step_e"] for p in probes] == [2, 4]
-    keys = {"d_manual", "d_estimated", "d_argmax", "d_softened_manual", "d_swapped_manual", "d_mismatched_manual",
+    keys = {"d_manual", "d_manual_noised", "d_estimated", "d_argmax", "d_softened_manual", "d_swapped_manual", "d_mismatched_manual",
             "d_accuracy", "d_accuracy_mixed", "d_accuracy_pure", "entropy_separability", "fraction_background",
             "fraction_interior", "fraction_contour", "interior_as_contour", "entropy_manual", "entropy_estimated"}
     assert keys <= set(probes[0])
@@ -69,12 +69,14 @@ def test_probe_callback_records_every_validation(trainer: Trainer) -> None:
 
 def test_probe_leaves_training_as_it_was(trainer: Trainer) -> None:
     state = trainer.sampler.state_dict()
+    rng = torch.get_rng_state()
     running = {k: v.clone() for k, v in trainer.discriminator.state_dict().items()}
     trainer.estimator.train()
     probe_game(trainer, batch_size=4)
     assert trainer.sampler.state_dict()["bit_generator"] == state["bit_generator"]
     assert all(torch.equal(running[k], v) for k, v in trainer.discriminator.state_dict().items())
     assert trainer.estimator.training
+    assert torch.equal(torch.get_rng_state(), rng)  # training's label noise draws what it would have drawn
 
 
 def test_probe_needs_a_discriminator() -> None:

@@ -99,7 +99,7 @@ def probe_game(trainer: Trainer, *, batch_size: int = 32) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``d_manual``, ``d_estimated``, ``d_argmax``, ``d_softened_manual``,
+        ``d_manual``, ``d_manual_noised`` (with the training label noise), ``d_estimated``, ``d_argmax``, ``d_softened_manual``,
         ``d_swapped_manual``, ``d_mismatched_manual``: D's mean "manual"
         probability on each variant; ``d_accuracy`` (eval mode),
         ``d_accuracy_mixed`` and ``d_accuracy_pure`` (train mode, shared or
@@ -110,6 +110,12 @@ def probe_game(trainer: Trainer, *, batch_size: int = 32) -> dict[str, Any]:
     """
     if trainer.discriminator is None:
         raise ValueError("`trainer` has no discriminator to probe (it trains with cross-entropy alone)")
+    cuda = [trainer.device.index or 0] if trainer.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):  # the probe's label noise must not shift training's random stream
+        return _probe(trainer, batch_size=batch_size)
+
+
+def _probe(trainer: Trainer, *, batch_size: int) -> dict[str, Any]:
     sampler = copy.deepcopy(trainer.sampler)
     images, targets = sampler.sample(batch_size)
     device = trainer.device
@@ -128,8 +134,10 @@ def probe_game(trainer: Trainer, *, batch_size: int = 32) -> dict[str, Any]:
         manual = manual_maps(targets)  # one-hot, as D's targets before label noise
         argmax = F.one_hot(probs.argmax(dim=1), 3).permute(0, 3, 1, 2).float()
         h_estimated = float(entropy(probs).mean())
+        noised = manual_maps(targets, smoothing=trainer.config.manual_smoothing)  # as D is trained on them
         ratings = {
             "d_manual": _rate(discriminator, images, manual),
+            "d_manual_noised": _rate(discriminator, images, noised),
             "d_estimated": _rate(discriminator, images, probs),
             "d_argmax": _rate(discriminator, images, argmax),
             "d_softened_manual": _rate(discriminator, images, soften_to_entropy(manual, h_estimated)),
@@ -143,13 +151,13 @@ def probe_game(trainer: Trainer, *, batch_size: int = 32) -> dict[str, Any]:
         result["d_accuracy_mixed"] = 0.5 * float((both[:batch_size] > 0.5).float().mean() + (both[batch_size:] < 0.5).float().mean())
         pure_manual, pure_estimated = _rate(trained, images, manual), _rate(trained, images, probs)
         result["d_accuracy_pure"] = 0.5 * float((pure_manual > 0.5).float().mean() + (pure_estimated < 0.5).float().mean())
-        result["entropy_separability"] = entropy_separability(manual, probs)
+        result["entropy_separability"] = entropy_separability(noised, probs)  # what D could learn from softness alone
         predicted = probs.argmax(dim=1)
         for index, name in enumerate(("background", "interior", "contour")):
             result[f"fraction_{name}"] = float((predicted == index).float().mean())
         interior = targets == 1
         result["interior_as_contour"] = float((predicted[interior] == 2).float().mean()) if bool(interior.any()) else 0.0
-        result["entropy_manual"], result["entropy_estimated"] = float(entropy(manual).mean()), h_estimated
+        result["entropy_manual"], result["entropy_estimated"] = float(entropy(noised).mean()), h_estimated
     finally:
         estimator.train(modes[0])
         discriminator.train(modes[1])
