@@ -24,6 +24,11 @@ class DataConfig:
     intensity_augment: bool = False  # random blur, gamma, gain, offset and noise per crop (advseg.data.intensity)
     scale_augment: float = 1.0  # crops zoomed by a factor drawn log-uniformly from [1/s, s]; 1 = no zoom
 
+    @property
+    def host_only(self) -> bool:
+        """Whether crops need the host sampler: arbitrary rotation, zoom or intensity augmentation."""
+        return self.rotate or self.scale_augment > 1 or self.intensity_augment
+
     def __post_init__(self) -> None:
         from advseg.data.augment import NORMALIZERS
 

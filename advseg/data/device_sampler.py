@@ -24,6 +24,7 @@ import torch
 from advseg.data.augment import dihedral, normalize
 from advseg.data.config import DataConfig
 from advseg.data.datasets import Sample
+from advseg.data.sampler import check_frames
 from advseg.data.targets import three_class_targets
 
 __all__ = ["DeviceCropSampler", "dihedral_index_maps"]
@@ -80,16 +81,11 @@ class DeviceCropSampler:
     def __init__(self, samples: Sequence[Sample], *, config: DataConfig | None = None,
                  device: torch.device | str = "cpu", seed: int = 0) -> None:
         self.config = config or DataConfig()
-        if self.config.rotate or self.config.scale_augment > 1 or self.config.intensity_augment:
+        if self.config.host_only:
             raise ValueError("the device sampler draws crops with dihedral transforms only; `rotate`, `scale_augment` and "
                              "`intensity_augment` need the host sampler (sampler='host')")
-        if len(samples) == 0:
-            raise ValueError("`samples` must hold at least one annotated frame, got none")
         size = self.config.crop_size
-        for sample in samples:
-            if min(sample.image.shape) < size:
-                raise ValueError(f"crop size {size} is larger than frame {sample.name!r} (shape {sample.image.shape}); "
-                                 "choose a smaller `crop_size`")
+        check_frames(samples, size)
         self.device = torch.device(device)
         self.names = [sample.name for sample in samples]
         H = max(sample.image.shape[0] for sample in samples)

@@ -15,7 +15,7 @@ import tifffile
 
 from advseg.data.atomic import atomic_write
 
-__all__ = ["IMAGE_SUFFIXES", "prepare_output_dir", "read_array", "read_image", "read_labels", "write_tiff"]
+__all__ = ["IMAGE_SUFFIXES", "check_output_dir", "prepare_output_dir", "read_array", "read_image", "read_labels", "write_tiff"]
 
 IMAGE_SUFFIXES = (".tif", ".tiff", ".png")  # what the loaders accept as images
 
@@ -186,8 +186,8 @@ def write_tiff(path: str | os.PathLike, array: np.ndarray, *, compress: bool = T
     )
 
 
-def prepare_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Create an output folder, refusing a non-empty one unless ``overwrite``.
+def check_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Refuse an output folder that is a file, or is not empty unless ``overwrite``; create nothing.
 
     Raises
     ------
@@ -199,5 +199,11 @@ def prepare_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> P
         raise FileExistsError(f"{path}: exists and is not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise FileExistsError(f"{path}: folder is not empty (use --overwrite, or overwrite=True, to write into it)")
+    return path
+
+
+def prepare_output_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Create an output folder, refusing a non-empty one unless ``overwrite`` (see :func:`check_output_dir`)."""
+    path = check_output_dir(path, overwrite=overwrite)
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -15,7 +15,19 @@ from advseg.data.datasets import Sample
 from advseg.data.intensity import augment_intensity
 from advseg.data.targets import three_class_targets
 
-__all__ = ["CropSampler"]
+__all__ = ["CropSampler", "check_frames"]
+
+
+def check_frames(samples: Sequence[Sample], crop_size: int) -> None:
+    """Refuse no frames at all, or a frame smaller than the crop, in one line."""
+    if len(samples) == 0:
+        raise ValueError("`samples` must hold at least one annotated frame, got none")
+    for sample in samples:
+        if min(sample.image.shape) < crop_size:
+            raise ValueError(
+                f"crop size {crop_size} is larger than frame {sample.name!r} (shape {sample.image.shape}); "
+                "choose a smaller `crop_size`"
+            )
 
 
 class CropSampler:
@@ -51,17 +63,10 @@ class CropSampler:
 
     def __init__(self, samples: Sequence[Sample], *, config: DataConfig | None = None, seed: int = 0) -> None:
         self.config = config or DataConfig()
-        if len(samples) == 0:
-            raise ValueError("`samples` must hold at least one annotated frame, got none")
         size = self.config.crop_size
+        check_frames(samples, size)
         # with arbitrary rotation, cut a window large enough that the rotated crop has no empty corners
         self._window = math.ceil(size * math.sqrt(2.0)) + 2 if self.config.rotate else size
-        for sample in samples:
-            if min(sample.image.shape) < size:
-                raise ValueError(
-                    f"crop size {size} is larger than frame {sample.name!r} (shape {sample.image.shape}); "
-                    "choose a smaller `crop_size`"
-                )
         self.names = [sample.name for sample in samples]
         self.images = [
             normalize(sample.image, mode=self.config.normalize, percentiles=self.config.percentiles) for sample in samples

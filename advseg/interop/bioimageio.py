@@ -21,6 +21,7 @@ import torch
 
 from advseg.data.atomic import make_staging_dir
 from advseg.data.augment import normalize
+from advseg.data.io import check_output_dir
 from advseg.interop.contrast import RobustNormalize
 from advseg.interop.torchscript import to_torchscript
 
@@ -85,8 +86,7 @@ def _cover(tile: np.ndarray, probs: np.ndarray, path: Path) -> None:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    low, high = np.percentile(tile, (1, 99.8))
-    grey = np.clip((tile - low) / max(float(high - low), 1e-6), 0, 1)
+    grey = np.clip(normalize(tile, mode="percentile"), 0, 1)
     rgb = np.stack([probs[2], probs[1], np.zeros_like(probs[0])], axis=-1)  # contour red, interior green
     fig, axes = plt.subplots(1, 2, figsize=(6, 3), dpi=100)
     for ax, picture, title in zip(axes, (grey, rgb), ("input", "interior (green), contour (red)")):
@@ -237,11 +237,7 @@ def export_bioimageio(
     if model.data_config.normalize not in EXPORTABLE_NORMALIZATION:
         raise ValueError(f"the model's normalisation {model.data_config.normalize!r} cannot be exported; "
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out}: folder is not empty (use --overwrite, or overwrite=True, to replace it)")
+    out = check_output_dir(out, overwrite=overwrite)  # written in a staging folder, renamed into place at the end
     tile = sample_tile(sample)
     inside = model.data_config.normalize == "robust"  # no bioimage.io preprocessing does it: the module normalises
     module = to_torchscript(model.estimator, normalize=RobustNormalize(percentiles=model.data_config.percentiles) if inside else None)

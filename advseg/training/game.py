@@ -13,7 +13,19 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["annealed", "estimate_view", "manual_maps", "r1_penalty"]
+__all__ = ["annealed", "centre_crop", "estimate_view", "manual_maps", "one_hot_maps", "r1_penalty"]
+
+
+def centre_crop(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Crop the last two axes of ``x`` to ``size`` around the centre (the estimator's output window)."""
+    H, W = x.shape[-2:]
+    top, left = (H - size[0]) // 2, (W - size[1]) // 2
+    return x[..., top : top + size[0], left : left + size[1]]
+
+
+def one_hot_maps(classes: torch.Tensor) -> torch.Tensor:
+    """(B, s, s) class indices -> (B, 3, s, s) one-hot maps, float32."""
+    return F.one_hot(classes, 3).permute(0, 3, 1, 2).float()
 
 
 def manual_maps(targets: torch.Tensor, *, smoothing: float = 0.0) -> torch.Tensor:
@@ -24,7 +36,7 @@ def manual_maps(targets: torch.Tensor, *, smoothing: float = 0.0) -> torch.Tenso
     >>> manual_maps(torch.tensor([[[0, 2]]])).tolist()
     [[[[1.0, 0.0]], [[0.0, 0.0]], [[0.0, 1.0]]]]
     """
-    manual = F.one_hot(targets, 3).permute(0, 3, 1, 2).float()  # (B, 3, s, s)
+    manual = one_hot_maps(targets)  # (B, 3, s, s)
     if smoothing:
         # label noise: so D cannot tell manual from estimated by exact 0s and 1s alone
         amount = smoothing * torch.rand_like(manual[:, :1])  # (B, 1, s, s)
@@ -52,7 +64,7 @@ def estimate_view(probs: torch.Tensor, *, mode: str = "soft") -> torch.Tensor:
         return probs
     if mode != "straight_through":
         raise ValueError(f"`mode` must be 'soft' or 'straight_through', got {mode!r}")
-    hard = F.one_hot(probs.argmax(dim=1), probs.shape[1]).permute(0, 3, 1, 2).to(probs.dtype)
+    hard = one_hot_maps(probs.argmax(dim=1)).to(probs.dtype)
     return hard - probs.detach() + probs  # values of hard, gradient of probs
 
 

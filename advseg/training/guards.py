@@ -38,11 +38,7 @@ def check_loss(loss: torch.Tensor, *, name: str, step: str) -> None:
     ...
     advseg.training.guards.TrainingDiverged: training diverged at estimator step 3: the estimator loss is nan; ...
     """
-    if not torch.isfinite(loss.detach()).all():
-        raise TrainingDiverged(
-            f"training diverged at {step}: the {name} is {loss.item()}; "
-            "lower the learning rates (--set lr_estimator=..., lr_discriminator=...) or check the training images"
-        )
+    check_losses({name: loss}, steps=step)
 
 
 def non_finite_weights(state: Mapping[str, torch.Tensor]) -> list[str]:

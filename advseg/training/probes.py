@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from advseg.training.game import manual_maps
+from advseg.training.game import centre_crop, manual_maps, one_hot_maps
 
 if TYPE_CHECKING:
     from advseg.training.trainer import Trainer
@@ -43,7 +42,7 @@ def soften_to_entropy(maps: torch.Tensor, target: float) -> torch.Tensor:
 
     Examples
     --------
-    >>> soft = soften_to_entropy(F.one_hot(torch.zeros(1, 4, 4, dtype=torch.long), 3).permute(0, 3, 1, 2).float(), 0.5)
+    >>> soft = soften_to_entropy(one_hot_maps(torch.zeros(1, 4, 4, dtype=torch.long)), 0.5)
     >>> round(float(entropy(soft).mean()), 3)
     0.5
     """
@@ -81,6 +80,11 @@ def entropy_separability(manual: torch.Tensor, estimated: torch.Tensor) -> float
 def _rate(discriminator: torch.nn.Module, images: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
     """D's probability of "manual" per pair, averaged over any spatial output: (B,)."""
     return torch.sigmoid(discriminator(images, maps).float()).flatten(1).mean(dim=1)
+
+
+def _accuracy(on_manual: torch.Tensor, on_estimated: torch.Tensor) -> float:
+    """D's balanced accuracy: manual pairs rated above 0.5, estimated ones below."""
+    return 0.5 * float((on_manual > 0.5).float().mean() + (on_estimated < 0.5).float().mean())
 
 
 @torch.no_grad()
@@ -128,11 +132,9 @@ def _probe(trainer: Trainer, *, batch_size: int) -> dict[str, Any]:
     try:
         probs = torch.softmax(estimator(images).float(), dim=1)  # (B, 3, s, s)
         size = tuple(probs.shape[-2:])
-        top = (images.shape[-1] - size[-1]) // 2
-        crop = (slice(None), slice(None), slice(top, top + size[0]), slice(top, top + size[1]))
-        images, targets = images[crop], targets[crop[:1] + crop[2:]]
-        manual = manual_maps(targets)  # one-hot, as D's targets before label noise
-        argmax = F.one_hot(probs.argmax(dim=1), 3).permute(0, 3, 1, 2).float()
+        images, targets = centre_crop(images, size), centre_crop(targets, size)
+        manual = one_hot_maps(targets)  # as D's targets before label noise
+        argmax = one_hot_maps(probs.argmax(dim=1))
         h_estimated = float(entropy(probs).mean())
         noised = manual_maps(targets, smoothing=trainer.config.manual_smoothing)  # as D is trained on them
         ratings = {
@@ -145,12 +147,11 @@ def _probe(trainer: Trainer, *, batch_size: int) -> dict[str, Any]:
             "d_mismatched_manual": _rate(discriminator, images.roll(1, dims=0), manual),
         }
         result: dict[str, Any] = {key: float(value.mean()) for key, value in ratings.items()}
-        result["d_accuracy"] = 0.5 * float((ratings["d_manual"] > 0.5).float().mean() + (ratings["d_estimated"] < 0.5).float().mean())
+        result["d_accuracy"] = _accuracy(ratings["d_manual"], ratings["d_estimated"])
         trained = copy.deepcopy(discriminator).train()  # train-mode batch statistics, running ones left alone
         both = _rate(trained, torch.cat([images, images]), torch.cat([manual, probs]))
-        result["d_accuracy_mixed"] = 0.5 * float((both[:batch_size] > 0.5).float().mean() + (both[batch_size:] < 0.5).float().mean())
-        pure_manual, pure_estimated = _rate(trained, images, manual), _rate(trained, images, probs)
-        result["d_accuracy_pure"] = 0.5 * float((pure_manual > 0.5).float().mean() + (pure_estimated < 0.5).float().mean())
+        result["d_accuracy_mixed"] = _accuracy(both[:batch_size], both[batch_size:])
+        result["d_accuracy_pure"] = _accuracy(_rate(trained, images, manual), _rate(trained, images, probs))
         result["entropy_separability"] = entropy_separability(noised, probs)  # what D could learn from softness alone
         predicted = probs.argmax(dim=1)
         for index, name in enumerate(("background", "interior", "contour")):

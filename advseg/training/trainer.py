@@ -28,7 +28,7 @@ from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_l
 from advseg.nn.optimizers import build_optimizer
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
-from advseg.training.game import annealed, estimate_view, manual_maps, r1_penalty
+from advseg.training.game import annealed, centre_crop, estimate_view, manual_maps, r1_penalty
 from advseg.training.guards import check_loss, check_losses
 from advseg.training.selection import Selection
 from advseg.utils import get_device, set_seed
@@ -47,13 +47,6 @@ class TrainResult:
     steps_estimator: int
     steps_discriminator: int
     seconds: float  # wall time of this fit call
-
-
-def _centre_crop(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Crop the last two axes of ``x`` to ``size`` around the centre."""
-    H, W = x.shape[-2:]
-    top, left = (H - size[0]) // 2, (W - size[1]) // 2
-    return x[..., top : top + size[0], left : left + size[1]]
 
 
 class Trainer(Checkpointing, Selection):
@@ -145,8 +138,7 @@ class Trainer(Checkpointing, Selection):
     def _sampler_kind(self) -> str:
         if self.config.sampler != "auto":
             return self.config.sampler
-        host_only = self.data_config.rotate or self.data_config.scale_augment > 1 or self.data_config.intensity_augment
-        return "device" if self.device.type == "cuda" and not host_only else "host"
+        return "device" if self.device.type == "cuda" and not self.data_config.host_only else "host"
 
     def _read(self, value: torch.Tensor) -> float | torch.Tensor:
         """A logged scalar: read now on the host path, kept on the device (read at the next flush) on the device path."""
@@ -167,8 +159,8 @@ class Trainer(Checkpointing, Selection):
                *, manual_grad: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits on B manual and B estimated pairs in one batch of 2B (shared batch statistics), and D's manual input."""
         size = tuple(probs.shape[-2:])
-        images = _centre_crop(images, size)  # (B, 1, s, s)
-        manual = manual_maps(_centre_crop(targets, size), smoothing=self.config.manual_smoothing)  # (B, 3, s, s)
+        images = centre_crop(images, size)  # (B, 1, s, s)
+        manual = manual_maps(centre_crop(targets, size), smoothing=self.config.manual_smoothing)  # (B, 3, s, s)
         estimated = estimate_view(probs, mode=self.config.d_input)
         noise = annealed(self.config.instance_noise, self.step_e, self.config.iterations)
         if noise:
@@ -213,7 +205,7 @@ class Trainer(Checkpointing, Selection):
             logits = self.estimator(images).float()  # (B, 3, s, s)
             size = tuple(logits.shape[-2:])
             ce = cross_entropy_loss(
-                logits, _centre_crop(targets, size), class_weights=self.class_weights, double_softmax=self.config.double_softmax
+                logits, centre_crop(targets, size), class_weights=self.class_weights, double_softmax=self.config.double_softmax
             )
             loss = ce
             if self.adversarial and self.step_e >= self.config.ce_warmup:
