@@ -14,6 +14,7 @@ from advseg.data.splits import make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
 from advseg.evaluation.scoring import evaluate_labels
 from advseg.training.runs import provenance
+from advseg.utils import progress_bar
 
 __all__ = ["run_baseline"]
 
@@ -56,10 +57,7 @@ def run_baseline(
     model.fit(splits.train)
     train_seconds = time.perf_counter() - start
     samples = splits.evaluation
-    if progress:
-        from tqdm.auto import tqdm
-
-        samples = tqdm(samples, desc=f"{name}: segmenting", unit="image")
+    samples = progress_bar(samples, desc=f"{name}: segmenting", unit="image", disable=not progress)
     start = time.perf_counter()
     predictions = []
     for sample in samples:

@@ -26,6 +26,7 @@ import numpy as np
 
 from advseg.data.io import IMAGE_SUFFIXES, read_image, read_labels
 from advseg.data.masks import read_instance_labels
+from advseg.utils import progress_bar
 
 __all__ = ["LAYOUTS", "Dataset", "Sample", "detect_layout", "load_dataset", "read_index"]
 
@@ -305,8 +306,6 @@ def load_dataset(
         pairs = [pair for pair in pairs if pair[0] in wanted]
     if not pairs:
         raise ValueError(f"{root}: no annotated images found ({layout} layout{f', split {split!r}' if split else ''})")
-    from tqdm.auto import tqdm
-
-    with tqdm(pairs, desc=f"reading {root.name}", unit="image", disable=not progress) as bar:  # closed on errors too
+    with progress_bar(pairs, desc=f"reading {root.name}", unit="image", disable=not progress) as bar:  # closed on errors too
         samples = tuple(_load_pair(*pair, binary_masks=binary_masks) for pair in bar)
     return Dataset(root=root, layout=layout, samples=samples)

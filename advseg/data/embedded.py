@@ -27,6 +27,7 @@ from advseg.data.paths import default_data_dir
 from advseg.data.protocol import PaperProtocol, paper_protocol
 from advseg.data.synthetic import GENERATOR_VERSION, SyntheticConfig, SyntheticMovie, synthetic_timelapse
 from advseg.data.synthetic_v2 import GENERATOR_VERSION_2, SyntheticConfigV2, synthetic_timelapse_v2
+from advseg.utils import progress_bar
 
 __all__ = ["SYNTHETIC_NAME", "SYNTHETIC_NAMES", "SYNTHETIC_VERSIONS", "SyntheticSet", "canonical_data", "frame_name",
            "synthetic_h1299", "synthetic_version", "write_synthetic"]
@@ -150,11 +151,7 @@ def write_synthetic(
     protocol = protocol or paper_protocol(T, seed=movie.seed)
     for sub in ("images", "masks"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    frames = range(T)
-    if progress:
-        from tqdm.auto import tqdm
-
-        frames = tqdm(frames, desc=f"writing {out.name}", unit="frame")
+    frames = progress_bar(range(T), desc=f"writing {out.name}", unit="frame", disable=not progress)
     for t in frames:
         write_tiff(out / "images" / f"{frame_name(t)}.tif", movie.images[t])
         write_tiff(out / "masks" / f"{frame_name(t)}.tif", movie.labels[t])

@@ -17,6 +17,7 @@ from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
 from advseg.training.modelfile import LoadedModel
+from advseg.utils import progress_bar
 
 __all__ = ["Segmented", "segment_files"]
 
@@ -114,13 +115,11 @@ def segment_files(
         read_image(source)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)  # what a killed earlier call left half-written
-    from tqdm.auto import tqdm
-
     recorded = model.metadata.get("diameter")
     model_diameter = float(recorded) if isinstance(recorded, (int, float)) and 0 < recorded < float("inf") else None
 
     written = []
-    with tqdm(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
+    with progress_bar(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
         for source, labels_path, probs_path in bar:
             image, _ = read_image(source)
             choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)

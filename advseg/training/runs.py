@@ -36,6 +36,7 @@ from advseg.training.guards import TrainingDiverged
 from advseg.training.identity import check_run_folder, check_same_run
 from advseg.training.presets import get_preset
 from advseg.training.trainer import Callback, Trainer
+from advseg.utils import progress_bar
 
 __all__ = ["RUN_FILES", "RunResult", "evaluate_model", "git_commit", "provenance", "train_run"]
 
@@ -216,10 +217,7 @@ def train_run(
 
 def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", progress: bool = False) -> Evaluation:
     """Segment ``samples`` with the trainer's current estimator and score them with every protocol."""
-    if progress:
-        from tqdm.auto import tqdm
-
-        samples = tqdm(samples, desc="evaluating", unit="image")
+    samples = progress_bar(samples, desc="evaluating", unit="image", disable=not progress)
     truth, predictions = [], []
     for sample in samples:
         predictions.append(postprocess(trainer.predict([sample.image])[0], method=method))

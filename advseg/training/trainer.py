@@ -31,7 +31,7 @@ from advseg.training.config import TrainConfig
 from advseg.training.game import annealed, centre_crop, estimate_view, manual_maps, r1_penalty
 from advseg.training.guards import check_loss, check_losses
 from advseg.training.selection import Selection
-from advseg.utils import get_device, set_seed
+from advseg.utils import get_device, progress_bar, set_seed
 
 __all__ = ["TrainResult", "Trainer"]
 
@@ -271,14 +271,12 @@ class Trainer(Checkpointing, Selection):
         -------
         TrainResult
         """
-        from tqdm.auto import tqdm
-
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
         target = self.config.iterations if stop_after is None else min(self.config.iterations, self.step_e + stop_after)
         start = time.perf_counter()
         last = start
-        bar = tqdm(total=self.config.iterations, initial=self.step_e, disable=not progress, desc="training", unit="E step")
+        bar = progress_bar(total=self.config.iterations, initial=self.step_e, disable=not progress, desc="training", unit="E step")
         with bar:  # closed, ending its line, also when training stops with an error
             while self.step_e < target:
                 if self.next_is_discriminator():
@@ -290,7 +288,7 @@ class Trainer(Checkpointing, Selection):
                 bar.update(1)
                 if self.step_e % self.config.log_every == 0 or self.step_e == self.config.iterations:
                     record = self._flush()
-                    bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_d", "loss_e", "d_manual", "d_estimated") if k in record})
+                    bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_d", "loss_e", "d_manual", "d_estimated") if k in record}, refresh=False)
                 if self.step_e % self.config.validate_every == 0 or self.step_e == self.config.iterations:
                     scores = self.validate()
                     improved = self._select(scores)
