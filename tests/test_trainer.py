@@ -163,6 +163,18 @@ def test_unknown_preset() -> None:
         get_preset("gpu")
 
 
+@pytest.mark.parametrize("factor", [2, 4])
+def test_budget_presets_differ_from_cpu_only_in_estimator_steps(factor: int) -> None:
+    from dataclasses import replace
+
+    from advseg.training.presets import get_preset
+
+    cpu, scaled = get_preset("cpu"), get_preset(f"cpu-{factor}x")
+    assert scaled.train.iterations == factor * cpu.train.iterations == factor * 600
+    assert (scaled.model, scaled.data) == (cpu.model, cpu.data)
+    assert replace(scaled.train, iterations=cpu.train.iterations) == cpu.train
+
+
 def test_a_nan_pixel_stops_training_at_the_first_step(frames) -> None:
     from advseg.training.guards import TrainingDiverged
 

@@ -9,12 +9,14 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from advseg.training.presets import PRESETS
+
     parser = subparsers.add_parser(
         "results", help="print the sweep's tables, or write every result file as one CSV row",
         description="Read results/sweep (or --results) and print, as markdown, the paper's Table 1 beside ours, "
         "every method at every N_train and the paper's claims; --csv writes one row per result file instead.")
     parser.add_argument("--results", type=Path, default=Path("results/sweep"), help="result files (default results/sweep)")
-    parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="which preset's tables (default cpu)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu", help="which preset's tables (default cpu)")
     parser.add_argument("--metric", default="paper_f", help="metric of the per-method tables (default paper_f; "
                         "also paper_precision, paper_recall, f1, f1@0.75, ap, pq, seg)")
     parser.add_argument("--csv", type=Path, help="write every result file (all presets) as one CSV row here, print no tables")

@@ -11,6 +11,7 @@ __all__ = ["register"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     from advseg.experiment.grid import DATASETS, TABLE_METHODS
     from advseg.training.methods import METHODS
+    from advseg.training.presets import PRESETS
 
     parser = subparsers.add_parser(
         "sweep", help="run the Table 1 grid through Snakemake; cells with a result file are done",
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help=f"among {', '.join(METHODS)} (default: {' '.join(TABLE_METHODS)})")
     grid.add_argument("--n-train", nargs="+", type=int, help="default: 1 2 4 11")
     grid.add_argument("--seeds", nargs="+", type=int, help="default: 0 1 2")
-    grid.add_argument("--preset", choices=["auto", "cpu", "paper"],
+    grid.add_argument("--preset", choices=["auto", *sorted(PRESETS)],
                       help="estimator preset (default auto: paper on a CUDA GPU, cpu otherwise)")
     parser.add_argument("--results", type=Path, help="result files (default results/sweep)")
     parser.add_argument("--runs", type=Path, help="run folders (default runs/sweep)")

@@ -11,6 +11,7 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from advseg.training.methods import METHODS
+    from advseg.training.presets import PRESETS
 
     parser = subparsers.add_parser(
         "sweep-cell", help="run one cell of the grid and write its result file (workflow/Snakefile runs this)",
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("method", choices=sorted(METHODS), metavar="METHOD", help=f"among {', '.join(METHODS)}")
     parser.add_argument("--n-train", type=int, required=True, help="annotated training images")
     parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="estimator preset (default cpu)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu", help="estimator preset (default cpu)")
     parser.add_argument("--results", type=Path, default=Path("results/sweep"), help="result files (default results/sweep)")
     parser.add_argument("--runs", type=Path, default=Path("runs/sweep"), help="run folders (default runs/sweep)")
     parser.add_argument("--threads", type=int, default=None, help="OMP_NUM_THREADS of the run (default: unset)")

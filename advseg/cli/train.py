@@ -10,13 +10,16 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from advseg.training.presets import PRESETS
+
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
     parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], help="default: adversarial (or --set loss=...)")
     parser.add_argument("--method", help="a named recipe of the sweep (loss, configuration fields, post-processing), e.g. "
                         "adversarial-sn or unet-ce-ws (an unknown name lists them all); --set fields add to it")
-    parser.add_argument("--preset", choices=["cpu", "paper"], default="cpu", help="cpu: minutes on 2 cores; paper: the paper's budget (GPU)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu",
+                        help="cpu: minutes on 2 cores (cpu-2x, cpu-4x: its steps doubled, quadrupled); paper: the paper's budget (GPU)")
     parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
     parser.add_argument("--iterations", type=int, help="estimator steps (default: the preset's)")
     parser.add_argument("--batch-size", type=int, help="crops per estimator step (default: the preset's)")

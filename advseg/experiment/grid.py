@@ -27,7 +27,7 @@ class Cell:
     data: str  # "synthetic-h1299-v2" (or -v1), "dsb2018" or a data set folder; the alias "synthetic-h1299" becomes -v2
     n_train: int
     method: str  # a key of METHODS
-    preset: str = "cpu"  # training preset of estimator cells ("cpu" or "paper")
+    preset: str = "cpu"  # training preset of estimator cells ("cpu", "cpu-2x", "cpu-4x" or "paper")
 
     @property
     def name(self) -> str:

@@ -52,6 +52,14 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
 }
+# The cpu preset at two and four times its estimator steps, everything else the same: how the
+# verdicts move with the training budget (the results chapter's budget figure).
+for _factor in (2, 4):
+    PRESETS[f"cpu-{_factor}x"] = replace(
+        PRESETS["cpu"], train=replace(PRESETS["cpu"].train, iterations=_factor * PRESETS["cpu"].train.iterations),
+        description=f"the cpu preset at {_factor}x its estimator steps ({_factor * PRESETS['cpu'].train.iterations}), "
+        "everything else the same",
+    )
 
 
 def get_preset(name: str, *, options: Mapping[str, Any] | None = None, **overrides: Any) -> Preset:
@@ -59,7 +67,7 @@ def get_preset(name: str, *, options: Mapping[str, Any] | None = None, **overrid
 
     Parameters
     ----------
-    name : {"cpu", "paper"}
+    name : {"cpu", "cpu-2x", "cpu-4x", "paper"}
     options : mapping, optional
         Any field of :class:`~advseg.nn.config.ModelConfig`, :class:`~advseg.data.config.DataConfig`
         or :class:`~advseg.training.config.TrainConfig` by name, e.g. ``{"layer4_kernel": 4}``;

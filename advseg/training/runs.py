@@ -117,7 +117,7 @@ def train_run(
         The run folder; must be empty unless ``resume`` or ``overwrite``.
     loss : {"adversarial", "ce", "hybrid"}, optional
         The preset's (adversarial) when None.
-    preset : {"cpu", "paper"}
+    preset : {"cpu", "cpu-2x", "cpu-4x", "paper"}
     iterations, batch_size, seed, device : optional
         Override the preset's (seed 0, device "auto"). Each may instead be
         given in ``options``; given in both, the values must agree.
