@@ -3,11 +3,13 @@
 import json
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
 
-from advseg.experiment.budget import budget_table, load_validation_histories, plot_validation_histories, save_validation_history
+from advseg.experiment.budget import (budget_curve, budget_gap_table, budget_table, load_validation_histories, plot_budget,
+                                      plot_validation_histories, save_validation_history)
 from advseg.experiment.results import results_frame
 
 
@@ -46,3 +48,49 @@ def test_validation_history_keeps_the_validation_records_and_where_the_run_stopp
 def test_validation_history_needs_a_history(tmp_path):
     with pytest.raises(FileNotFoundError, match="`run_dir` must hold a history.jsonl"):
         save_validation_history(tmp_path, tmp_path / "a.json")
+
+
+def budget_result(method: str, preset: str, seed: int, f: float, *, data: str = "dsb2018") -> dict:
+    crops = {"cpu": 9_600, "cpu-2x": 19_200, "cpu-4x": 38_400, "paper": 5_000_000}[preset]
+    return {"cell": {"data": data, "method": method, "n_train": 1, "seed": seed, "preset": preset},
+            "device": "gpu" if preset == "paper" else "cpu", "wall_seconds": 60.0, "crops_seen": crops,
+            "evaluation": {"paper": {"f": f}}}
+
+
+def budget_results():
+    rows = [budget_result("ce", "cpu", s, f) for s, f in enumerate((0.6, 0.7, 0.8))]
+    rows += [budget_result("adversarial", "cpu", s, f) for s, f in enumerate((0.5, 0.5, 0.8))]
+    rows += [budget_result("ce", "cpu-2x", 0, 0.75), budget_result("adversarial", "cpu-2x", 0, 0.55),
+             budget_result("ce", "cpu-4x", 0, 0.9), budget_result("ce", "paper", 0, 0.95),
+             budget_result("watershed", "cpu", 0, 0.7)]
+    return results_frame(rows)
+
+
+def test_budget_curve_orders_each_method_by_crops_and_keeps_seed_0():
+    curve = budget_curve(budget_results())
+    ce = curve[curve["method"] == "ce"]
+    assert list(ce["preset"]) == ["cpu", "cpu-2x", "cpu-4x", "paper"] and list(ce["crops"]) == [9_600, 19_200, 38_400, 5e6]
+    first = ce.iloc[0]
+    assert first["seeds"] == 3 and abs(first["mean"] - 0.7) < 1e-12 and first["seed0"] == 0.6
+    assert abs(first["half_width"] - 0.2484) < 1e-4 and np.isnan(ce.iloc[1]["half_width"])
+    assert set(curve["method"]) == {"ce", "adversarial"}  # the baseline has no crops
+
+
+def test_budget_gap_table_pairs_by_seed_and_skips_budgets_missing_a_method():
+    table = budget_gap_table(budget_results(), data="dsb2018")
+    assert list(table["preset"]) == ["cpu", "cpu-2x"] and list(table["crops"]) == ["9,600", "19,200"]
+    assert table.loc[0, "adversarial − ce (points)"] == "-10.0 ± 24.8" and table.loc[0, "paired seeds"] == "0, 1, 2"
+    assert table.loc[1, "adversarial − ce (points)"] == "-20.0" and table.loc[1, "ce (%)"] == "75.0"
+    with pytest.raises(ValueError, match="`data` 'synthetic-h1299-v2' has no preset with both"):
+        budget_gap_table(budget_results(), data="synthetic-h1299-v2")
+
+
+def test_plot_budget_draws_a_line_per_method_and_the_paper_point_as_a_star():
+    ax = plot_budget(budget_results(), data="dsb2018")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ce (seed 0)" in labels and "ce, paper preset (gpu)" in labels and "adversarial, mean of 3 seeds" in labels
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match="`metric` must be one of"):
+        plot_budget(budget_results(), data="dsb2018", metric="accuracy")
+    with pytest.raises(ValueError, match="`results` must be a load_results\\(\\) frame"):
+        budget_curve(budget_results().drop(columns=["crops_seen"]))

@@ -7,7 +7,10 @@ meant for a GPU) measure how much of the gap to the paper is the budget.
 same data set, method and N_train. A run's validation curve (F on the
 selection frames every ``validate_every`` steps) is kept as a small file by
 :func:`save_validation_history`, also for runs stopped before the end, and
-drawn by :func:`plot_validation_histories`.
+drawn by :func:`plot_validation_histories`. The ``cpu-2x`` and ``cpu-4x``
+presets double and quadruple the ``cpu`` preset's steps: :func:`budget_curve`,
+:func:`budget_gap_table` and :func:`plot_budget` set a metric against the
+estimator crops each cell trained on (``crops_seen``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import math
+
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
-from advseg.experiment.statistics import find
+from advseg.experiment.statistics import check_metric, find, half_width, interval_text
 from advseg.training.presets import get_preset
 
-__all__ = ["budget_table", "load_validation_histories", "plot_validation_histories", "save_validation_history"]
+__all__ = ["budget_curve", "budget_gap_table", "budget_table", "load_validation_histories", "plot_budget",
+           "plot_validation_histories", "save_validation_history"]
+
+BUDGET_COLUMNS = ["data", "method", "preset", "crops", "seeds", "mean", "half_width", "seed0", "devices"]
 
 
 def _crops(preset: str) -> int:
@@ -58,6 +67,117 @@ def budget_table(results: pd.DataFrame, *, metric: str = "paper_f") -> pd.DataFr
                      "crops: cpu / paper": f"{_crops('cpu'):,} / {_crops('paper'):,}",
                      "paper run": f"{run['device']}, {run['wall_seconds'] / 60:.0f} min"})
     return pd.DataFrame(rows)
+
+
+def _budget_rows(results: pd.DataFrame, *, n_train: int, methods: Sequence[str]) -> pd.DataFrame:
+    """The estimator cells of ``methods`` at ``n_train`` that say how many crops they trained on."""
+    missing = sorted({"data", "method", "preset", "n_train", "seed", "crops_seen"} - set(results.columns))
+    if missing:
+        raise ValueError(f"`results` must be a load_results() frame, it lacks the columns {missing}")
+    keep = results["method"].isin(list(methods)) & (results["n_train"] == n_train) & results["crops_seen"].notna()
+    return results[keep]
+
+
+def budget_curve(results: pd.DataFrame, *, n_train: int = 1, methods: Sequence[str] = ("ce", "adversarial"),
+                 metric: str = "paper_f") -> pd.DataFrame:
+    """``metric`` of each (data set, method, preset) against the estimator crops its cells trained on.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result files of every preset (:func:`advseg.experiment.results.load_results` without ``preset``).
+    n_train : int
+        Annotated training frames of the cells to keep.
+    methods : sequence of str
+        Estimator methods to keep.
+    metric : str
+        A name of :data:`advseg.experiment.results.METRICS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (data, method, preset), sorted by data, method and crops: ``crops`` (the median
+        ``crops_seen`` of its seeds), ``seeds``, ``mean`` and ``half_width`` (95 % CI of the mean over
+        seeds, NaN for one), ``seed0`` (seed 0's value, NaN without it) and ``devices``.
+    """
+    check_metric(metric)
+    rows = []
+    for (data, method, preset), group in _budget_rows(results, n_train=n_train, methods=methods).groupby(
+            ["data", "method", "preset"], sort=True):
+        values = group[metric].to_numpy(dtype=float)
+        seed0 = group.loc[group["seed"] == 0, metric]
+        rows.append({"data": data, "method": method, "preset": preset, "crops": float(group["crops_seen"].median()),
+                     "seeds": len(group), "mean": float(np.mean(values)), "half_width": half_width(values),
+                     "seed0": float(seed0.iloc[0]) if len(seed0) else math.nan,
+                     "devices": ", ".join(sorted(set(group["device"].astype(str)))) if "device" in group else ""})
+    curve = pd.DataFrame(rows, columns=BUDGET_COLUMNS)
+    return curve.sort_values(["data", "method", "crops"], kind="stable").reset_index(drop=True)
+
+
+def budget_gap_table(results: pd.DataFrame, *, data: str, first: str = "adversarial", second: str = "ce",
+                     n_train: int = 1, metric: str = "paper_f") -> pd.DataFrame:
+    """``first`` − ``second`` at every training budget run for both, paired by seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per preset, by crops: the crops, each method's ``metric`` (mean ± 95 % CI over its
+        seeds, %), and their difference over the seeds both have (points, ± 95 % CI from two seeds on).
+    """
+    check_metric(metric)
+    rows = _budget_rows(results, n_train=n_train, methods=(first, second))
+    rows = rows[rows["data"] == data]
+    table = []
+    for preset, group in rows.groupby("preset"):
+        by_method = {m: group[group["method"] == m].set_index("seed")[metric] for m in (first, second)}
+        if any(values.empty for values in by_method.values()):
+            continue
+        seeds = sorted(set(by_method[first].index) & set(by_method[second].index))
+        difference = (by_method[first][seeds] - by_method[second][seeds]).to_numpy(dtype=float)
+        texts = {m: interval_text(float(v.mean()), half_width(v.to_numpy(dtype=float)), len(v), bounds=(0.0, 1.0))
+                 for m, v in by_method.items()}
+        gap = (interval_text(float(difference.mean()), half_width(difference), len(seeds), signed=True)
+               if seeds else "—")
+        table.append({"preset": preset, "crops": int(group["crops_seen"].median()), f"{first} (%)": texts[first],
+                      f"{second} (%)": texts[second], f"{first} − {second} (points)": gap,
+                      "paired seeds": ", ".join(map(str, seeds))})
+    frame = pd.DataFrame(table)
+    if frame.empty:
+        raise ValueError(f"`data` {data!r} has no preset with both {first!r} and {second!r} cells at N_train {n_train}")
+    frame = frame.sort_values("crops").reset_index(drop=True)
+    frame["crops"] = frame["crops"].map("{:,}".format)
+    return frame
+
+
+def plot_budget(results: pd.DataFrame, *, data: str, n_train: int = 1, methods: Sequence[str] = ("ce", "adversarial"),
+                metric: str = "paper_f", ax: plt.Axes | None = None) -> plt.Axes:
+    """``metric`` against the estimator crops trained on (log axis), one line per method.
+
+    The line joins seed 0 at every budget (the budget cells run seed 0); where a
+    budget has more seeds, their mean ± 95 % CI is drawn beside it as an open
+    marker with an error bar. Cells of the ``paper`` preset (run on a GPU) are stars.
+    """
+    curve = budget_curve(results, n_train=n_train, methods=methods, metric=metric)
+    curve = curve[curve["data"] == data]
+    if curve.empty:
+        raise ValueError(f"`data` {data!r} has no cells of {list(methods)} at N_train {n_train}")
+    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    for method, rows in curve.groupby("method", sort=False):
+        cpu = rows[rows["preset"] != "paper"]
+        (line,) = ax.plot(cpu["crops"], 100 * cpu["seed0"], "o-", label=f"{method} (seed 0)")
+        many = rows[rows["seeds"] > 1]
+        ax.errorbar(many["crops"] * 1.08, 100 * many["mean"], yerr=100 * many["half_width"].fillna(0), fmt="o", mfc="none",
+                    color=line.get_color(), capsize=3, label=f"{method}, mean of {int(many['seeds'].max())} seeds"
+                    if len(many) else None)
+        paper = rows[rows["preset"] == "paper"]
+        if len(paper):
+            ax.plot(paper["crops"], 100 * paper["seed0"], "*", markersize=13, color=line.get_color(),
+                    label=f"{method}, paper preset ({paper['devices'].iloc[0]})")
+    name = {"paper_f": "F (paper protocol)", "f1": "F1 @ IoU 0.5", "seg": "SEG"}.get(metric, metric)
+    ax.set(xscale="log", xlabel="estimator crops trained on", ylabel=f"{name}, %", ylim=(0, 100),
+           title=f"{data}, N_train = {n_train}")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
 
 
 def save_validation_history(run_dir: str | os.PathLike, out: str | os.PathLike, *, method: str | None = None,

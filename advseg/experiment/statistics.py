@@ -17,7 +17,7 @@ from scipy import stats
 
 from advseg.experiment.results import METRICS
 
-__all__ = ["Summary", "find", "half_width", "interval_text", "paired", "paired_difference", "summarize"]
+__all__ = ["Summary", "check_metric", "find", "half_width", "interval_text", "paired", "paired_difference", "summarize"]
 
 GROUP = ["data", "method", "n_train"]  # a table cell: the seeds of one (data set, method, N_train)
 METRIC_RANGE = (0.0, 1.0)  # every metric of METRICS is a fraction
@@ -107,7 +107,8 @@ class Summary:
         return interval_text(self.mean, self.half_width, self.n, percent=percent, signed=signed, bounds=self.bounds)
 
 
-def _check_metric(metric: str) -> None:
+def check_metric(metric: str) -> None:
+    """Refuse a ``metric`` that is not a name of :data:`advseg.experiment.results.METRICS`."""
     if metric not in METRICS:
         raise ValueError(f"`metric` must be one of {sorted(METRICS)}, got {metric!r}")
 
@@ -130,7 +131,7 @@ def summarize(results: pd.DataFrame, metric: str = "paper_f") -> pd.DataFrame:
         ``seeds`` (tuples in seed order), ``text`` (:func:`interval_text` in %)
         and ``identical`` (every seed gave the same value).
     """
-    _check_metric(metric)
+    check_metric(metric)
     rows = results.dropna(subset=[metric]).sort_values([*GROUP, "seed"])
     if rows.empty:
         return pd.DataFrame(columns=[*GROUP, "mean", "half_width", "n", "values", "seeds", "text", "identical"])
@@ -145,7 +146,7 @@ def summarize(results: pd.DataFrame, metric: str = "paper_f") -> pd.DataFrame:
 
 def find(results: pd.DataFrame, *, data: str, method: str, n_train: int, metric: str = "paper_f") -> Summary | None:
     """The seeds of one (data set, method, N_train) as a :class:`Summary`, or None when it has no results."""
-    _check_metric(metric)
+    check_metric(metric)
     rows = results[(results["data"] == data) & (results["method"] == method) & (results["n_train"] == n_train)]
     rows = rows.dropna(subset=[metric]).sort_values("seed")
     if rows.empty:
