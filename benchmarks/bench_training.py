@@ -1,16 +1,20 @@
 """Training and inference throughput against the machine's practical peak.
 
 Prints, from one run on one machine (ratios are what to compare):
-- dense matmul GFLOP/s (the practical peak);
+- the practical peak: the faster of a dense matmul (BLAS) and a wide 3x3 convolution (oneDNN).
+  They differ where the BLAS takes a narrower vector path than oneDNN (MKL on AMD CPUs runs
+  AVX2 where oneDNN runs AVX-512), and a step cannot be judged against the slower one;
 - estimator training step: crops/s, achieved GFLOP/s and its fraction of the peak;
 - discriminator training step likewise;
 - full-frame 512x640 inference time against its FLOP floor;
 - `advseg segment` (inference, watershed post-processing, writing labels) in seconds per megapixel;
 - peak memory of one adversarial cycle at B=100 (the paper's batch).
 
-Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda] [--json]
-With --json, the last line is one JSON object (gemm_gflops, the three steps' and inference's
-fractions of the peak at the largest batch size, segment_seconds_per_megapixel, ...).
+Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda] [--json] [--compile]
+With --json, the last line is one JSON object (gemm_gflops, conv_gflops, peak_gflops, the three
+steps' and inference's fractions of the peak at the largest batch size, the same against the
+matmul alone as *_of_gemm, segment_seconds_per_megapixel, ...). --compile also times the steps
+with TrainConfig(compile=True) (torch.compile; compiling is excluded from the timing).
 """
 
 from __future__ import annotations
@@ -70,6 +74,14 @@ def matmul_peak(device: torch.device, n: int = 2048, dtype: torch.dtype = torch.
     return 2.0 * n**3 / seconds / 1e9
 
 
+def conv_peak(device: torch.device, *, channels: int = 128, side: int = 64, batch: int = 8) -> float:
+    """GFLOP/s of a wide 3x3 convolution (channels-last, float32): the convolution library's practical peak."""
+    x = torch.randn(batch, channels, side, side, device=device).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(channels, channels, 3, 3, device=device).contiguous(memory_format=torch.channels_last)
+    seconds = timed(lambda: torch.nn.functional.conv2d(x, w, padding=1), repeats=20, device=device)
+    return 2.0 * 9 * channels * x.numel() / seconds / 1e9
+
+
 def segment_seconds_per_megapixel(estimator: nn.Module, frames: list, *, device: torch.device) -> float:
     """Wall time of ``segment_files`` (read, infer, watershed, write) over ``frames``, per megapixel, second of two passes."""
     import tifffile
@@ -101,22 +113,27 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-sizes", default="16,32,100")
     parser.add_argument("--json", action="store_true", help="end with one JSON object of the key figures")
+    parser.add_argument("--compile", action="store_true", help="also time the steps compiled (TrainConfig.compile)")
     args = parser.parse_args()
     figures: dict[str, float | int | str] = {}
     frames = synthetic_h1299().train(4)
     validation = synthetic_h1299().validation[:1]
     probe = Trainer(frames, validation, train_config=TrainConfig(device=args.device))
     device = probe.device
-    peak = matmul_peak(device)
-    figures.update(device=str(device), torch_threads=torch.get_num_threads(), gemm_gflops=peak)
+    gemm, conv = matmul_peak(device), conv_peak(device)
+    peak = max(gemm, conv)
+    figures.update(device=str(device), torch_threads=torch.get_num_threads(), gemm_gflops=gemm, conv_gflops=conv,
+                   peak_gflops=peak, peak_source="matmul" if gemm >= conv else "3x3 convolution")
     if device.type == "cuda":
         bf16 = matmul_peak(device, n=8192, dtype=torch.bfloat16)
         fp32 = matmul_peak(device, n=8192)
         print(f"{torch.cuda.get_device_name(device)}: matmul 8192^2 bf16 {bf16 / 1e3:.1f} TFLOP/s, fp32 {fp32 / 1e3:.1f} TFLOP/s")
         figures.update(gemm_bf16_tflops=bf16 / 1e3, gemm_fp32_tflops=fp32 / 1e3)
     print(f"device {device}, torch threads {torch.get_num_threads()}")
-    print(f"dense matmul (2048^2, float32): {peak:.1f} GFLOP/s  <- practical peak")
-    print(f"{'step':<22}{'B':>5}{'s/step':>9}{'crops/s':>9}{'GFLOP/step':>12}{'GFLOP/s':>9}{'of peak':>9}")
+    print(f"dense matmul (2048^2, float32): {gemm:.1f} GFLOP/s{'  <- practical peak' if gemm >= conv else ''}")
+    print(f"3x3 convolution (128 -> 128 channels, 8 x 64 x 64, float32): {conv:.1f} GFLOP/s"
+          f"{'  <- practical peak' if conv > gemm else ''}")
+    print(f"{'step':<28}{'B':>5}{'s/step':>9}{'crops/s':>9}{'GFLOP/step':>12}{'GFLOP/s':>9}{'of peak':>9}")
     for B in (int(b) for b in args.batch_sizes.split(",")):
         trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, iterations=10**6))
         print(f"  B={B}: crops drawn on the {'device' if trainer.on_device else 'host'}; "
@@ -126,21 +143,28 @@ def main() -> None:
         e_flops = 3.0 * conv_flops(trainer.estimator, x)  # forward + the two backward products
         s = trainer.output_size
         d_forward = conv_flops(trainer.discriminator, torch.zeros(2 * B, 1, s, s, device=device), torch.zeros(2 * B, 3, s, s, device=device))
-        ce_trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, loss="ce", iterations=10**6))
-        seconds = timed(ce_trainer.estimator_step, repeats=5, device=device)
-        gflops = e_flops / seconds / 1e9
-        print(f"{'estimator (CE)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{e_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
-        figures.update(batch_size=B, estimator_step_seconds=seconds, estimator_step_fraction=gflops / peak)
         d_flops = conv_flops(trainer.estimator, x) + 3.0 * d_forward  # E forward (no grad) + D forward/backward
-        seconds = timed(trainer.discriminator_step, repeats=5, device=device)
-        gflops = d_flops / seconds / 1e9
-        print(f"{'discriminator':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{d_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
-        figures.update(discriminator_step_seconds=seconds, discriminator_step_fraction=gflops / peak)
         a_flops = e_flops + 3.0 * d_forward
-        seconds = timed(trainer.estimator_step, repeats=5, device=device)
-        gflops = a_flops / seconds / 1e9
-        print(f"{'estimator (adv.)':<22}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{a_flops / 1e9:>12.2f}{gflops:>9.1f}{gflops / peak:>9.2f}")
-        figures.update(adversarial_step_seconds=seconds, adversarial_step_fraction=gflops / peak)
+        variants = [("", False)] + ([(" compiled", True)] if args.compile else [])
+        for suffix, compiled in variants:
+            def trainer_for(loss: str) -> Trainer:
+                config = TrainConfig(batch_size=B, device=args.device, loss=loss, iterations=10**6, compile=compiled)
+                return Trainer(frames, validation, train_config=config)
+
+            ce_trainer, adv_trainer = trainer_for("ce"), trainer_for("adversarial")
+            key = "_compiled" if compiled else ""
+            for name, step, flops, figure in (("estimator (CE)", ce_trainer.estimator_step, e_flops, "estimator"),
+                                              ("discriminator", adv_trainer.discriminator_step, d_flops, "discriminator"),
+                                              ("estimator (adv.)", adv_trainer.estimator_step, a_flops, "adversarial")):
+                if compiled:
+                    step()  # compiles (the warm-up in timed() then meets the compiled graph)
+                seconds = timed(step, repeats=5, device=device)
+                gflops = flops / seconds / 1e9
+                print(f"{name + suffix:<28}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{flops / 1e9:>12.2f}{gflops:>9.1f}"
+                      f"{gflops / peak:>9.2f}")
+                figures.update({f"{figure}_step_seconds{key}": seconds, f"{figure}_step_fraction{key}": gflops / peak,
+                                f"{figure}_step_fraction{key}_of_gemm": gflops / gemm})
+            figures.update(batch_size=B)
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
             for _ in range(3):

@@ -19,7 +19,7 @@ from advseg.training.modelfile import atomic_save
 
 __all__ = ["RESUMABLE", "Checkpointing"]
 
-RESUMABLE = ("iterations", "device")  # TrainConfig fields a resumed run may change (train longer, on another device)
+RESUMABLE = ("iterations", "device", "compile")  # TrainConfig fields a resumed run may change (train longer, elsewhere, compiled)
 _REQUIRED = ("estimator", "opt_e", "sampler", "torch_rng", "step_e", "step_d", "best_step", "best_validation", "best_state",
              "history", "elapsed", "configs")  # what state_dict() always writes
 

@@ -42,6 +42,8 @@ class TrainConfig:
     amp: bool = True  # bfloat16 autocast on CUDA (ignored on the CPU)
     sampler: str = "auto"  # "host" (NumPy crops, losses read every step), "device" (crops drawn on the device,
     # losses read every log_every steps) or "auto": "device" on CUDA when the augmentation allows, else "host"
+    compile: bool = False  # torch.compile the training steps' forward passes: ~1.3x faster steps on a CPU after about a
+    # minute of compiling (worth it from a few thousand steps on); sums run in another order, so results differ in the last bits
 
     def __post_init__(self) -> None:
         from advseg.nn.losses import ESTIMATOR_LOSSES

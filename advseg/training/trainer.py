@@ -107,6 +107,10 @@ class Trainer(Checkpointing, Selection):
             reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
             raise ValueError(f"`crop_size` {crop} does not suit this estimator and discriminator ({reason})") from error
         self.discriminator = discriminator.to(self.device, memory_format=torch.channels_last) if discriminator else None
+        # the training steps' forward passes, compiled on request; validation and predict stay eager (any frame size)
+        self._estimator_forward = torch.compile(self.estimator) if self.config.compile else self.estimator
+        self._discriminator_forward = (torch.compile(self.discriminator) if self.config.compile and self.discriminator
+                                       else self.discriminator)
         self.opt_e = build_optimizer(self.config.optimizer, self.estimator.parameters(), lr=self.config.lr_estimator)
         self.opt_d = (
             build_optimizer(self.config.optimizer, self.discriminator.parameters(), lr=self.config.lr_discriminator)
@@ -168,7 +172,7 @@ class Trainer(Checkpointing, Selection):
             estimated = estimated + noise * torch.randn_like(estimated)
         if manual_grad:
             manual.requires_grad_(True)
-        return self.discriminator(torch.cat([images, images]), torch.cat([manual, estimated])), manual  # (2B, 1[, h, w])
+        return self._discriminator_forward(torch.cat([images, images]), torch.cat([manual, estimated])), manual  # (2B, 1[, h, w])
 
     # ---- steps ----------------------------------------------------------------------
 
@@ -178,7 +182,7 @@ class Trainer(Checkpointing, Selection):
         B = images.shape[0]
         self.discriminator.train()
         with torch.no_grad(), self._autocast():
-            probs = torch.softmax(self.estimator(images).float(), dim=1)  # (B, 3, s, s)
+            probs = torch.softmax(self._estimator_forward(images).float(), dim=1)  # (B, 3, s, s)
         r1 = self.config.r1_gamma > 0
         with self._autocast():
             logits, manual = self._pairs(images, targets, probs, manual_grad=r1)
@@ -202,7 +206,7 @@ class Trainer(Checkpointing, Selection):
         self.estimator.train()
         record: dict[str, float] = {}
         with self._autocast():
-            logits = self.estimator(images).float()  # (B, 3, s, s)
+            logits = self._estimator_forward(images).float()  # (B, 3, s, s)
             size = tuple(logits.shape[-2:])
             ce = cross_entropy_loss(
                 logits, centre_crop(targets, size), class_weights=self.class_weights, double_softmax=self.config.double_softmax
