@@ -10,17 +10,20 @@ Prints, from one run on one machine (ratios are what to compare):
 - `advseg segment` (inference, watershed post-processing, writing labels) in seconds per megapixel;
 - peak memory of one adversarial cycle at B=100 (the paper's batch).
 
-Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda] [--json] [--compile]
+Run: .venv/bin/python benchmarks/bench_training.py [--device cpu|cuda] [--json] [--compile] [--bf16]
 With --json, the last line is one JSON object (gemm_gflops, conv_gflops, peak_gflops, the three
 steps' and inference's fractions of the peak at the largest batch size, the same against the
 matmul alone as *_of_gemm, segment_seconds_per_megapixel, ...). --compile also times the steps
-with TrainConfig(compile=True) (torch.compile; compiling is excluded from the timing).
+with TrainConfig(compile=True) (torch.compile; compiling is excluded from the timing); --bf16
+times the steps, inference and segment in bfloat16 on the CPU (TrainConfig.bf16_cpu, segment
+--precision bfloat16) against the same 3x3 convolution in bfloat16 (*_bf16 keys).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import tempfile
 import time
@@ -74,15 +77,17 @@ def matmul_peak(device: torch.device, n: int = 2048, dtype: torch.dtype = torch.
     return 2.0 * n**3 / seconds / 1e9
 
 
-def conv_peak(device: torch.device, *, channels: int = 128, side: int = 64, batch: int = 8) -> float:
-    """GFLOP/s of a wide 3x3 convolution (channels-last, float32): the convolution library's practical peak."""
-    x = torch.randn(batch, channels, side, side, device=device).contiguous(memory_format=torch.channels_last)
-    w = torch.randn(channels, channels, 3, 3, device=device).contiguous(memory_format=torch.channels_last)
+def conv_peak(device: torch.device, *, channels: int = 128, side: int = 64, batch: int = 8,
+              dtype: torch.dtype = torch.float32) -> float:
+    """GFLOP/s of a wide 3x3 convolution (channels-last): the convolution library's practical peak in ``dtype``."""
+    x = torch.randn(batch, channels, side, side, device=device, dtype=dtype).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(channels, channels, 3, 3, device=device, dtype=dtype).contiguous(memory_format=torch.channels_last)
     seconds = timed(lambda: torch.nn.functional.conv2d(x, w, padding=1), repeats=20, device=device)
     return 2.0 * 9 * channels * x.numel() / seconds / 1e9
 
 
-def segment_seconds_per_megapixel(estimator: nn.Module, frames: list, *, device: torch.device) -> float:
+def segment_seconds_per_megapixel(estimator: nn.Module, frames: list, *, device: torch.device,
+                                  precision: str = "float32") -> float:
     """Wall time of ``segment_files`` (read, infer, watershed, write) over ``frames``, per megapixel, second of two passes."""
     import tifffile
 
@@ -103,7 +108,7 @@ def segment_seconds_per_megapixel(estimator: nn.Module, frames: list, *, device:
         for overwrite in (False, True):  # the first pass warms up
             start = time.perf_counter()
             segment_files(model, [root / "in"], root / "out", method="watershed", overwrite=overwrite, progress=False,
-                          device=str(device), diameter=None)
+                          device=str(device), diameter=None, precision=precision)
             seconds = time.perf_counter() - start
     return seconds / megapixels
 
@@ -114,6 +119,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="16,32,100")
     parser.add_argument("--json", action="store_true", help="end with one JSON object of the key figures")
     parser.add_argument("--compile", action="store_true", help="also time the steps compiled (TrainConfig.compile)")
+    parser.add_argument("--bf16", action="store_true", help="also time steps, inference and segment in bfloat16 (CPU)")
     args = parser.parse_args()
     figures: dict[str, float | int | str] = {}
     frames = synthetic_h1299().train(4)
@@ -133,6 +139,10 @@ def main() -> None:
     print(f"dense matmul (2048^2, float32): {gemm:.1f} GFLOP/s{'  <- practical peak' if gemm >= conv else ''}")
     print(f"3x3 convolution (128 -> 128 channels, 8 x 64 x 64, float32): {conv:.1f} GFLOP/s"
           f"{'  <- practical peak' if conv > gemm else ''}")
+    bf16_peak = conv_peak(device, dtype=torch.bfloat16) if args.bf16 and device.type == "cpu" else math.nan
+    if args.bf16 and device.type == "cpu":
+        print(f"3x3 convolution in bfloat16: {bf16_peak:.1f} GFLOP/s  <- the bf16 rows' peak")
+        figures.update(conv_gflops_bf16=bf16_peak)
     print(f"{'step':<28}{'B':>5}{'s/step':>9}{'crops/s':>9}{'GFLOP/step':>12}{'GFLOP/s':>9}{'of peak':>9}")
     for B in (int(b) for b in args.batch_sizes.split(",")):
         trainer = Trainer(frames, validation, train_config=TrainConfig(batch_size=B, device=args.device, iterations=10**6))
@@ -145,25 +155,28 @@ def main() -> None:
         d_forward = conv_flops(trainer.discriminator, torch.zeros(2 * B, 1, s, s, device=device), torch.zeros(2 * B, 3, s, s, device=device))
         d_flops = conv_flops(trainer.estimator, x) + 3.0 * d_forward  # E forward (no grad) + D forward/backward
         a_flops = e_flops + 3.0 * d_forward
-        variants = [("", False)] + ([(" compiled", True)] if args.compile else [])
-        for suffix, compiled in variants:
+        variants = [("", {})] + ([(" compiled", {"compile": True})] if args.compile else [])
+        variants += [(" bf16", {"bf16_cpu": True})] if args.bf16 and device.type == "cpu" else []
+        for suffix, options in variants:
             def trainer_for(loss: str) -> Trainer:
-                config = TrainConfig(batch_size=B, device=args.device, loss=loss, iterations=10**6, compile=compiled)
+                config = TrainConfig(batch_size=B, device=args.device, loss=loss, iterations=10**6, **options)
                 return Trainer(frames, validation, train_config=config)
 
             ce_trainer, adv_trainer = trainer_for("ce"), trainer_for("adversarial")
-            key = "_compiled" if compiled else ""
+            key, reference = suffix.strip().replace(" ", "_"), bf16_peak if "bf16_cpu" in options else peak
+            key = f"_{key}" if key else ""
             for name, step, flops, figure in (("estimator (CE)", ce_trainer.estimator_step, e_flops, "estimator"),
                                               ("discriminator", adv_trainer.discriminator_step, d_flops, "discriminator"),
                                               ("estimator (adv.)", adv_trainer.estimator_step, a_flops, "adversarial")):
-                if compiled:
+                if options.get("compile"):
                     step()  # compiles (the warm-up in timed() then meets the compiled graph)
                 seconds = timed(step, repeats=5, device=device)
                 gflops = flops / seconds / 1e9
                 print(f"{name + suffix:<28}{B:>5}{seconds:>9.3f}{B / seconds:>9.0f}{flops / 1e9:>12.2f}{gflops:>9.1f}"
-                      f"{gflops / peak:>9.2f}")
-                figures.update({f"{figure}_step_seconds{key}": seconds, f"{figure}_step_fraction{key}": gflops / peak,
-                                f"{figure}_step_fraction{key}_of_gemm": gflops / gemm})
+                      f"{gflops / reference:>9.2f}")
+                figures.update({f"{figure}_step_seconds{key}": seconds, f"{figure}_step_fraction{key}": gflops / reference})
+                if reference is peak:
+                    figures[f"{figure}_step_fraction{key}_of_gemm"] = gflops / gemm
             figures.update(batch_size=B)
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
@@ -189,6 +202,16 @@ def main() -> None:
     print(f"advseg segment (read, infer, watershed, write; no rescaling): {per_mp:.2f} s per megapixel "
           f"(FLOP floor {floor / (image.size / 1e6):.2f} s/MP)")
     figures.update(segment_seconds_per_megapixel=per_mp, segment_floor_seconds_per_megapixel=floor / (image.size / 1e6))
+    if args.bf16 and device.type == "cpu":
+        from advseg.evaluation.inference import predict_probs
+
+        floor16 = floor * peak / bf16_peak
+        seconds = timed(lambda: predict_probs(probe.estimator, image, device=device, precision="bfloat16"), repeats=3, device=device)
+        print(f"full-frame inference in bfloat16: {seconds:.3f} s; bf16 FLOP floor {floor16:.3f} s ({floor16 / seconds:.2f} of peak)")
+        per_mp = segment_seconds_per_megapixel(probe.estimator, frames[:2], device=device, precision="bfloat16")
+        print(f"advseg segment --precision bfloat16: {per_mp:.2f} s per megapixel")
+        figures.update(inference_seconds_bf16=seconds, inference_fraction_bf16=floor16 / seconds,
+                       segment_seconds_per_megapixel_bf16=per_mp)
     if device.type == "cpu":
         print(f"peak resident memory of this process (all of the above, up to B={args.batch_sizes.split(',')[-1]}): "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

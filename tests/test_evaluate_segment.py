@@ -61,6 +61,21 @@ def test_tiled_inference_is_close_for_the_unet(movie) -> None:
     assert np.mean(np.abs(whole - tiled) < 1e-3) > 0.99
 
 
+def test_bfloat16_inference_is_close_to_float32_and_labels_agree(movie, tmp_path: Path) -> None:
+    net = trained_like(PaperEstimator())
+    image = movie.images[0].astype(np.float32)
+    full, half = predict_probs(net, image), predict_probs(net, image, precision="bfloat16")
+    assert half.dtype == np.float32 and half.shape == full.shape
+    assert np.abs(half - full).max() < 0.05 and np.mean(full.argmax(0) == half.argmax(0)) > 0.99
+    with pytest.raises(ValueError, match=r"`precision` must be one of \['float32', 'bfloat16'\], got 'float16'"):
+        predict_probs(net, image, precision="float16")
+    tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
+    save_model(tmp_path / "m.pt", net, model_config=ModelConfig(), data_config=DataConfig())
+    out = tmp_path / "out"
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), "--out", str(out), "--precision", "bfloat16"]) == 0
+    assert tifffile.imread(out / "a_labels.tif").shape == image.shape
+
+
 def test_segment_writes_labels_and_never_its_inputs(movie, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()

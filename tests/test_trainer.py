@@ -272,3 +272,12 @@ def test_compiled_steps_compute_the_plain_steps_losses_and_gradients(frames) -> 
         scale = max(g.abs().max().item() for g in plain.values())
         for name in plain:
             assert (compiled[name] - plain[name]).abs().max().item() <= 2e-2 * scale, name
+
+
+def test_bfloat16_steps_on_the_cpu_stay_close_to_float32(frames) -> None:
+    records = []
+    for bf16 in (False, True):
+        trainer = Trainer(frames[:2], frames[2:], train_config=small_config(bf16_cpu=bf16, device="cpu"))
+        records.append([trainer.discriminator_step(), trainer.estimator_step()])
+    for plain, half in zip(*records):
+        np.testing.assert_allclose([half[k] for k in plain], [plain[k] for k in plain], rtol=3e-2)

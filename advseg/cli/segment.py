@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     parser.add_argument("--tile", type=int, default=1024, help="tile side for large images, px (default 1024)")
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="the network's arithmetic: bfloat16 is about 2x faster on CPUs with AVX512-BF16 or AMX "
+                        "(recent Xeon and EPYC) and on GPUs, and much slower on other CPUs (default float32)")
     parser.add_argument("--diameter", default="auto", type=_diameter, metavar="PX|auto|none",
                         help="your nuclei's diameter in px, to rescale each image to the model's training size; 'auto' "
                         "(default) estimates it per image, 'none' does not rescale. Labels keep the image's size")
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     written = segment_files(
         model, args.inputs, args.out, method=args.postprocess, save_probabilities=args.save_probabilities,
         overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
+        precision=args.precision,
     )
     for item in written[:20]:
         print(f"{item.source.name}: {item.scale.describe()}")

@@ -10,7 +10,11 @@ from torch import nn
 from advseg.data.augment import normalize
 from advseg.data.config import DataConfig
 
-__all__ = ["predict_probs"]
+__all__ = ["PRECISIONS", "predict_probs"]
+
+#: Arithmetic of the forward pass: float32, or bfloat16 autocast (about 2x faster on CPUs that compute
+#: in bfloat16, AVX512-BF16 or AMX, and on GPUs; much slower on CPUs that emulate it).
+PRECISIONS = ("float32", "bfloat16")
 
 
 def _run(estimator: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -34,6 +38,7 @@ def predict_probs(
     device: torch.device | str = "cpu",
     tile: int = 1024,
     context: int = 32,
+    precision: str = "float32",
 ) -> np.ndarray:
     """Run the estimator over a whole frame, in tiles when it is large.
 
@@ -58,6 +63,8 @@ def predict_probs(
         Largest output tile side, px.
     context : int, optional
         Extra pixels around each tile (at least the U-Net's reach, ~22 px).
+    precision : {"float32", "bfloat16"}, optional
+        The forward pass's arithmetic (:data:`PRECISIONS`); probabilities are float32 either way.
 
     Returns
     -------
@@ -76,6 +83,8 @@ def predict_probs(
         raise ValueError(f"`image` must be a 2-D (H, W) array, got shape {image.shape}")
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
     H, W = image.shape
     x = torch.from_numpy(normalize(image, mode=data_config.normalize, percentiles=data_config.percentiles))
     x = x[None, None].to(device)  # (1, 1, H, W)
@@ -87,17 +96,19 @@ def predict_probs(
     x = F.pad(x, (before, after, before, after), mode=mode)  # (1, 1, H + shrink + 2 ctx, W + ...)
     was_training = estimator.training
     estimator.eval()
+    bf16 = torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=precision == "bfloat16")
     try:
-        if whole:
-            logits = _run(estimator, x)[:, ctx : ctx + H, ctx : ctx + W]  # (3, H, W)
-        else:
-            logits = torch.empty(3, H, W, device=device)
-            for y0 in range(0, H, tile):
-                for x0 in range(0, W, tile):
-                    y1, x1 = min(y0 + tile, H), min(x0 + tile, W)
-                    piece = x[..., y0 : y1 + shrink + 2 * ctx, x0 : x1 + shrink + 2 * ctx]
-                    out = _run(estimator, piece)  # (3, y1 - y0 + 2 ctx, x1 - x0 + 2 ctx)
-                    logits[:, y0:y1, x0:x1] = out[:, ctx : ctx + y1 - y0, ctx : ctx + x1 - x0]
+        with bf16:  # off unless precision is bfloat16
+            if whole:
+                logits = _run(estimator, x)[:, ctx : ctx + H, ctx : ctx + W]  # (3, H, W)
+            else:
+                logits = torch.empty(3, H, W, device=device)
+                for y0 in range(0, H, tile):
+                    for x0 in range(0, W, tile):
+                        y1, x1 = min(y0 + tile, H), min(x0 + tile, W)
+                        piece = x[..., y0 : y1 + shrink + 2 * ctx, x0 : x1 + shrink + 2 * ctx]
+                        out = _run(estimator, piece)  # (3, y1 - y0 + 2 ctx, x1 - x0 + 2 ctx)
+                        logits[:, y0:y1, x0:x1] = out[:, ctx : ctx + y1 - y0, ctx : ctx + x1 - x0]
     finally:
         estimator.train(was_training)
     return torch.softmax(logits.float(), dim=0).cpu().numpy()

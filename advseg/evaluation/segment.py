@@ -13,7 +13,7 @@ from skimage.transform import resize
 from advseg.data.atomic import remove_stale_temporaries
 from advseg.data.io import read_image, write_tiff
 from advseg.data.sources import image_sources
-from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.inference import PRECISIONS, predict_probs
 from advseg.evaluation.postprocess import postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
 from advseg.training.modelfile import LoadedModel
@@ -43,6 +43,7 @@ def segment_files(
     device: str = "cpu",
     tile: int = 1024,
     diameter: float | str | None = "auto",
+    precision: str = "float32",
 ) -> list[Segmented]:
     """Segment images and write ``<stem>_labels.tif`` (uint16) for each into ``out_dir``.
 
@@ -77,6 +78,8 @@ def segment_files(
         median diameter of the model's training annotations (recorded in model
         files that ``advseg train`` writes; older files are used without
         rescaling); labels are written at the image's own size.
+    precision : {"float32", "bfloat16"}
+        The network's arithmetic (see :data:`advseg.evaluation.inference.PRECISIONS`).
 
     Returns
     -------
@@ -94,6 +97,8 @@ def segment_files(
     """
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
     sources = image_sources(inputs)
     images = [path for _, path in sources]
     out = Path(out_dir)
@@ -126,7 +131,8 @@ def segment_files(
             kept: list[np.ndarray] = []
 
             def segment(x: np.ndarray) -> np.ndarray:
-                kept.append(predict_probs(model.estimator, x, data_config=model.data_config, device=device, tile=tile))
+                kept.append(predict_probs(model.estimator, x, data_config=model.data_config, device=device, tile=tile,
+                                          precision=precision))
                 return postprocess(kept[-1], method=method)
 
             write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))

@@ -101,7 +101,7 @@ def _added_fields() -> dict[str, Any]:
 
     added = {("data", "intensity_augment"), ("data", "scale_augment"), ("train", "sampler"), ("model", "spectral_norm"),
              ("train", "real_label"), ("train", "instance_noise"), ("train", "d_input"), ("train", "r1_gamma"),
-             ("train", "compile")}
+             ("train", "compile"), ("train", "bf16_cpu")}
     defaults = {section: {f.name: f.default for f in fields(cls)}
                 for section, cls in (("data", DataConfig), ("model", ModelConfig), ("train", TrainConfig))}
     return {f"configs.{section}.{name}": json.loads(json.dumps(defaults[section][name])) for section, name in added}

@@ -149,7 +149,8 @@ class Trainer(Checkpointing, Selection):
         return value.detach() if self.on_device else value.item()
 
     def _autocast(self) -> Any:
-        enabled = self.config.amp and self.device.type == "cuda"
+        cuda = self.device.type == "cuda"
+        enabled = (self.config.amp and cuda) or (self.config.bf16_cpu and self.device.type == "cpu")
         return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
