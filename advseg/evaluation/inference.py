@@ -11,11 +11,23 @@ from advseg.data.augment import normalize
 from advseg.data.config import DataConfig
 from advseg.nn.fusion import fuse_for_inference
 
-__all__ = ["PRECISIONS", "predict_probs"]
+__all__ = ["PRECISIONS", "context_for", "predict_probs"]
 
 #: Arithmetic of the forward pass: float32, or bfloat16 autocast (about 2x faster on CPUs that compute
 #: in bfloat16, AVX512-BF16 or AMX, and on GPUs; much slower on CPUs that emulate it).
 PRECISIONS = ("float32", "bfloat16")
+
+
+def context_for(shrink: int, context: int) -> int:
+    """Reflected context pixels around a frame or tile: ``context`` for a network that pads inside, 0 for one whose
+    output shrinks (valid convolutions: it pads nothing and sees exactly its receptive field, so context changes nothing).
+
+    Examples
+    --------
+    >>> context_for(20, 32), context_for(0, 32)
+    (0, 32)
+    """
+    return 0 if shrink > 0 else context
 
 
 def _run(estimator: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -64,7 +76,8 @@ def predict_probs(
     tile : int, optional
         Largest output tile side, px.
     context : int, optional
-        Extra pixels around each tile (at least the U-Net's reach, ~22 px).
+        Extra pixels around each tile (at least the U-Net's reach, ~22 px), for networks that
+        pad inside; networks whose output shrinks (valid convolutions) need none and get none.
     precision : {"float32", "bfloat16"}, optional
         The forward pass's arithmetic (:data:`PRECISIONS`); probabilities are float32 either way.
 
@@ -92,7 +105,7 @@ def predict_probs(
     x = x[None, None].to(device)  # (1, 1, H, W)
     shrink = int(getattr(estimator, "shrink", 0))
     whole = H <= tile and W <= tile
-    ctx = context  # reflected context on every side: the same border handling whether tiled or not
+    ctx = context_for(shrink, context)  # the same border handling whether tiled or not
     before, after = shrink // 2 + ctx, shrink - shrink // 2 + ctx
     mode = "reflect" if max(before, after) < min(H, W) else "replicate"
     x = F.pad(x, (before, after, before, after), mode=mode)  # (1, 1, H + shrink + 2 ctx, W + ...)

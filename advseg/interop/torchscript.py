@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from advseg.evaluation.inference import context_for
+
 __all__ = ["ProbabilityModule", "to_torchscript"]
 
 
@@ -31,7 +33,8 @@ class ProbabilityModule(nn.Module):
         ``w`` multiples of its ``multiple`` attribute (1 when absent).
     context : int, optional
         Reflected pixels added on every side and discarded afterwards, as in
-        whole-frame inference (the same border handling).
+        whole-frame inference (the same border handling; none for an estimator whose
+        output shrinks, see :func:`advseg.evaluation.inference.context_for`).
     normalize : nn.Module, optional
         Applied to the raw input first (e.g. :class:`advseg.interop.contrast.RobustNormalize`);
         by default the input is taken as already normalised.
@@ -45,7 +48,7 @@ class ProbabilityModule(nn.Module):
         self.estimator = estimator
         self.shrink = int(getattr(estimator, "shrink", 0))
         self.multiple = int(getattr(estimator, "multiple", 1))
-        self.context = int(context)
+        self.context = context_for(self.shrink, int(context))  # as whole-frame inference
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         images = self.normalize(images)
