@@ -166,7 +166,9 @@ def plot_budget(results: pd.DataFrame, *, data: str, n_train: int = 1, methods: 
         cpu = rows[rows["preset"] != "paper"]
         (line,) = ax.plot(cpu["crops"], 100 * cpu["seed0"], "o-", label=f"{method} (seed 0)")
         many = rows[rows["seeds"] > 1]
-        ax.errorbar(many["crops"] * 1.08, 100 * many["mean"], yerr=100 * many["half_width"].fillna(0), fmt="o", mfc="none",
+        half = many["half_width"].fillna(0)
+        below, above = np.minimum(half, many["mean"]), np.minimum(half, 1 - many["mean"])  # clipped to 0..100 %
+        ax.errorbar(many["crops"] * 1.08, 100 * many["mean"], yerr=[100 * below, 100 * above], fmt="o", mfc="none",
                     color=line.get_color(), capsize=3, label=f"{method}, mean of {int(many['seeds'].max())} seeds"
                     if len(many) else None)
         paper = rows[rows["preset"] == "paper"]
@@ -176,6 +178,10 @@ def plot_budget(results: pd.DataFrame, *, data: str, n_train: int = 1, methods: 
     name = {"paper_f": "F (paper protocol)", "f1": "F1 @ IoU 0.5", "seg": "SEG"}.get(metric, metric)
     ax.set(xscale="log", xlabel="estimator crops trained on", ylabel=f"{name}, %", ylim=(0, 100),
            title=f"{data}, N_train = {n_train}")
+    ticks = curve.drop_duplicates("crops").sort_values("crops")
+    ax.set_xticks(ticks["crops"], [f"{c:,.0f}\n{p}" for c, p in zip(ticks["crops"], ticks["preset"])], minor=False)
+    ax.set_xticks([], minor=True)
+    ax.set_xlim(ticks["crops"].min() / 1.5, ticks["crops"].max() * 1.5)
     ax.legend(fontsize=8, loc="lower right")
     return ax
 
