@@ -9,7 +9,7 @@ import pytest
 matplotlib.use("Agg")
 
 from advseg.experiment.budget import (budget_curve, budget_gap_table, budget_table, load_validation_histories, plot_budget,
-                                      plot_validation_histories, save_validation_history)
+                                      plot_budget_grid, plot_validation_histories, save_validation_history)
 from advseg.experiment.results import results_frame
 
 
@@ -92,5 +92,8 @@ def test_plot_budget_draws_a_line_per_method_and_the_paper_point_as_a_star():
     assert ax.get_xscale() == "log"
     with pytest.raises(ValueError, match="`metric` must be one of"):
         plot_budget(budget_results(), data="dsb2018", metric="accuracy")
+    fig = plot_budget_grid(budget_results(), ["dsb2018"])
+    top, bottom = fig.axes
+    assert top.get_legend() is not None and bottom.get_legend() is None and top.get_xlabel() == "" and bottom.get_title() == ""
     with pytest.raises(ValueError, match="`results` must be a load_results\\(\\) frame"):
         budget_curve(budget_results().drop(columns=["crops_seen"]))

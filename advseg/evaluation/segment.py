@@ -16,6 +16,7 @@ from advseg.data.sources import image_sources
 from advseg.evaluation.inference import PRECISIONS, predict_probs
 from advseg.evaluation.postprocess import postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
+from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
 from advseg.utils import progress_bar
 
@@ -125,13 +126,14 @@ def segment_files(
 
     written = []
     with progress_bar(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
+        net = fuse_for_inference(model.estimator)  # once for every image and scale
         for source, labels_path, probs_path in bar:
             image, _ = read_image(source)
             choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)
             kept: list[np.ndarray] = []
 
             def segment(x: np.ndarray) -> np.ndarray:
-                kept.append(predict_probs(model.estimator, x, data_config=model.data_config, device=device, tile=tile,
+                kept.append(predict_probs(net, x, data_config=model.data_config, device=device, tile=tile,
                                           precision=precision))
                 return postprocess(kept[-1], method=method)
 

@@ -16,12 +16,11 @@ estimator crops each cell trained on (``crops_seen``).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,7 +30,7 @@ from advseg.experiment.statistics import check_metric, find, half_width, interva
 from advseg.training.presets import get_preset
 
 __all__ = ["budget_curve", "budget_gap_table", "budget_table", "load_validation_histories", "plot_budget",
-           "plot_validation_histories", "save_validation_history"]
+           "plot_budget_grid", "plot_validation_histories", "save_validation_history"]
 
 BUDGET_COLUMNS = ["data", "method", "preset", "crops", "seeds", "mean", "half_width", "seed0", "devices"]
 
@@ -184,6 +183,23 @@ def plot_budget(results: pd.DataFrame, *, data: str, n_train: int = 1, methods: 
     ax.set_xlim(ticks["crops"].min() / 1.5, ticks["crops"].max() * 1.5)
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+def plot_budget_grid(results: pd.DataFrame, data: Sequence[str], *, metrics: Sequence[str] = ("paper_f", "f1"),
+                     n_train: int = 1) -> plt.Figure:
+    """:func:`plot_budget` for each data set (columns) and metric (rows), one title, legend and axis label per column."""
+    fig, axes = plt.subplots(len(metrics), len(data), figsize=(5 * len(data), 4 * len(metrics)), sharex="col", squeeze=False)
+    for column, name in enumerate(data):
+        for row, metric in enumerate(metrics):
+            ax = plot_budget(results, data=name, metric=metric, n_train=n_train, ax=axes[row, column])
+            if row:
+                ax.set_title("")
+                ax.get_legend().remove()
+            if row < len(metrics) - 1:
+                ax.set_xlabel("")
+    fig.suptitle(f"N_train = {n_train}: the metric against the estimator crops trained on")
+    fig.tight_layout()
+    return fig
 
 
 def save_validation_history(run_dir: str | os.PathLike, out: str | os.PathLike, *, method: str | None = None,

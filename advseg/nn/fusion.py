@@ -31,7 +31,9 @@ def fuse_for_inference(estimator: nn.Module) -> nn.Module:
     Returns
     -------
     nn.Module
-        The copy (``estimator`` itself is not changed), in eval mode, with gradients off.
+        The copy (``estimator`` itself is not changed), in eval mode, with gradients off;
+        ``estimator`` itself when it is already such a copy (so callers may fuse once, then
+        pass the copy to :func:`advseg.evaluation.inference.predict_probs` for every image).
 
     Examples
     --------
@@ -44,8 +46,13 @@ def fuse_for_inference(estimator: nn.Module) -> nn.Module:
     0
     >>> bool(torch.allclose(net(x), fused(x), atol=1e-5))
     True
+    >>> fuse_for_inference(fused) is fused
+    True
     """
+    if getattr(estimator, "_inference_copy", False):
+        return estimator
     fused = copy.deepcopy(estimator).eval().requires_grad_(False)
+    fused._inference_copy = True
     for module in fused.modules():
         if not isinstance(module, nn.Sequential):
             continue

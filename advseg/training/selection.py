@@ -17,6 +17,7 @@ from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.metrics import matching_dataset
 from advseg.evaluation.paper_score import PAPER_MARGIN, paper_score_dataset
 from advseg.evaluation.postprocess import postprocess
+from advseg.nn.fusion import fuse_for_inference
 from advseg.training.guards import check_weights
 from advseg.training.modelfile import save_model
 
@@ -28,7 +29,8 @@ class Selection:
 
     def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Three-class probabilities (3, H, W) for whole frames."""
-        return [predict_probs(self.estimator, image, data_config=self.data_config, device=self.device) for image in images]
+        net = fuse_for_inference(self.estimator)  # once for all the frames
+        return [predict_probs(net, image, data_config=self.data_config, device=self.device) for image in images]
 
     def validate(self) -> dict[str, float]:
         """Paper-protocol and matching scores of the current estimator on the validation frames."""

@@ -149,8 +149,8 @@ class Trainer(Checkpointing, Selection):
         return value.detach() if self.on_device else value.item()
 
     def _autocast(self) -> Any:
-        cuda = self.device.type == "cuda"
-        enabled = (self.config.amp and cuda) or (self.config.bf16_cpu and self.device.type == "cpu")
+        kind = self.device.type
+        enabled = (self.config.amp and kind == "cuda") or (self.config.bf16_cpu and kind == "cpu")
         return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
