@@ -21,7 +21,8 @@ def with_statistics(net: nn.Module) -> nn.Module:
 
 
 @pytest.mark.parametrize(("options", "norms_left"), [({}, 0), ({"bn_affine": True}, 0), ({"layer4_kernel": 4}, 0),
-                                                     ({"estimator": "unet"}, 1)])  # the U-Net's input norm (padded convs)
+                                                     ({"estimator": "unet"}, 1),
+                                                     ({"estimator": "unet", "unet_depth": 3, "unet_width": 8}, 1)])  # the U-Net's input norm (padded convs)
 def test_fused_copy_computes_the_same_logits_and_leaves_the_network_alone(options: dict, norms_left: int) -> None:
     net = with_statistics(build_estimator(ModelConfig(**options)))
     if options.get("bn_affine"):

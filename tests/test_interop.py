@@ -41,8 +41,8 @@ def blobs(shape: tuple[int, int], *, seed: int = 0) -> np.ndarray:
     return (image + rng.normal(0, 20, shape)).astype(np.float32)
 
 
-@pytest.mark.parametrize("make", [lambda: trained_like(UNetEstimator()), lambda: trained_like(PaperEstimator())],
-                         ids=["unet", "paper"])
+@pytest.mark.parametrize("make", [lambda: trained_like(UNetEstimator()), lambda: trained_like(PaperEstimator()),
+                                  lambda: trained_like(UNetEstimator(depth=3, width=8))], ids=["unet", "paper", "unet-depth3"])
 @pytest.mark.parametrize("shape", [(77, 130), (40, 41), (20, 25)])
 def test_torchscript_module_equals_whole_frame_inference(make, shape) -> None:
     estimator = make()

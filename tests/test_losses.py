@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
-from advseg.nn.optimizers import TFRMSprop, build_optimizer
+from advseg.nn.optimizers import COSINE_FLOOR, TFRMSprop, build_optimizer, schedule_factor
 
 LOG3 = math.log(3.0)
 
@@ -111,6 +111,26 @@ def test_tf_rmsprop_starts_slowly_for_small_gradients() -> None:
     assert steps["rmsprop_torch"] > 1000 * steps["rmsprop_tf"]
     with pytest.raises(ValueError, match="`optimizer` must be one of"):
         build_optimizer("sgd", [w], lr=0.1)
+
+
+def test_adamw_decays_weights_without_a_gradient() -> None:
+    w = torch.nn.Parameter(torch.tensor([2.0]))
+    opt = build_optimizer("adamw", [w], lr=0.1)
+    w.grad = torch.tensor([0.0])
+    opt.step()
+    assert float(w.detach()) == pytest.approx(2.0 * (1 - 0.1 * 1e-4))  # decoupled decay only: Adam's step of a zero gradient is 0
+
+
+def test_schedules() -> None:
+    total = 400  # warm-up min(50, 40) = 40 steps
+    cosine = [schedule_factor(step, total, schedule="cosine") for step in range(total)]
+    assert cosine[0] == pytest.approx(1 / 40) and cosine[39] == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(cosine[39:], cosine[40:]))  # never rises after the warm-up
+    assert cosine[-1] == pytest.approx(COSINE_FLOOR)
+    assert schedule_factor(total + 10, total, schedule="cosine") == pytest.approx(COSINE_FLOOR)  # trained longer: stays at the floor
+    assert {schedule_factor(step, total) for step in range(total)} == {1.0}
+    with pytest.raises(ValueError, match="`schedule` must be one of"):
+        schedule_factor(0, total, schedule="step")
 
 
 def test_tf_rmsprop_foreach_equals_the_per_parameter_loop() -> None:

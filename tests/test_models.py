@@ -54,6 +54,26 @@ def test_unet_shapes_and_size_check() -> None:
         net(torch.zeros(1, 1, 63, 64))
 
 
+def test_deeper_unet_shapes_and_receptive_field() -> None:
+    net = UNetEstimator(depth=3, width=8)
+    assert net.multiple == 8 and tuple(net(torch.zeros(2, 1, 64, 96)).shape) == (2, 3, 64, 96)
+    with pytest.raises(ValueError, match="multiples of 8"):
+        net(torch.zeros(1, 1, 60, 64))
+    with pytest.raises(ValueError, match="`depth` must be 1 to 5"):
+        UNetEstimator(depth=0)
+    # a third pooling widens what one output pixel sees: the gradient's support grows from ~41 px to ~85 px
+    supports = {}
+    for depth in (2, 3):
+        deep = UNetEstimator(depth=depth, width=4).eval()
+        x = torch.zeros(1, 1, 192, 192, requires_grad=True)
+        deep(x)[0, :, 96, 96].sum().backward()
+        rows = torch.nonzero(x.grad[0, 0].abs().sum(dim=1)).flatten()
+        supports[depth] = int(rows.max() - rows.min() + 1)
+    assert 38 <= supports[2] <= 48 and 80 <= supports[3] <= 95
+    assert ModelConfig(estimator="unet", unet_depth=3, unet_width=8) and build_estimator(
+        ModelConfig(estimator="unet", unet_depth=3, unet_width=8)).multiple == 8
+
+
 def test_rib_wiring_channel_counts() -> None:
     d = RibCageDiscriminator(input_size=44)
     assert [rib.out_channels for rib in d.ribs] == [(8, 8, 20), (16, 16, 40), (32, 32, 80)]

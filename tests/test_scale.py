@@ -10,7 +10,7 @@ import tifffile
 
 from advseg.cli.main import main
 from advseg.data.config import DataConfig
-from advseg.data.diameter import estimate_diameter, median_diameter
+from advseg.data.diameter import annotation_advice, estimate_diameter, median_diameter
 from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.nn.config import ModelConfig
 from advseg.nn.estimators import PaperEstimator
@@ -41,6 +41,29 @@ def test_estimated_diameter_is_within_a_fifth_of_the_truth(radius: int) -> None:
 def test_median_diameter_refuses_empty_labels() -> None:
     with pytest.raises(ValueError, match="at least one nucleus"):
         median_diameter([np.zeros((4, 4), int)])
+
+
+def discs(radius: int, count: int, *, size: int = 256) -> np.ndarray:
+    """``count`` separate discs of ``radius`` px in a row-major grid."""
+    labels = np.zeros((size, size), np.int32)
+    yy, xx = np.mgrid[:size, :size]
+    step = 2 * radius + 4
+    for k in range(count):
+        cy, cx = radius + 2 + step * (k // (size // step)), radius + 2 + step * (k % (size // step))
+        labels[(yy - cy) ** 2 + (xx - cx) ** 2 <= radius**2] = k + 1
+    return labels
+
+
+def test_annotation_advice() -> None:
+    assert annotation_advice([discs(6, 30)], crop_size=64) == []  # 30 nuclei of ~13 px: nothing to say
+    few = annotation_advice([discs(6, 5), discs(6, 4)], crop_size=64)
+    assert len(few) == 1 and few[0].startswith("only 9 annotated nuclei in 2 images")
+    large = annotation_advice([discs(12, 25)], crop_size=64)  # ~25 px across, more than a third of 64
+    assert len(large) == 1 and "large for 64-px training crops" in large[0] and "crop_size=96" in large[0]
+    tiny = annotation_advice([discs(2, 40)], crop_size=64)
+    assert len(tiny) == 1 and "upscale" in tiny[0]
+    assert annotation_advice([np.zeros((8, 8), int)], crop_size=64) == [
+        "only 0 annotated nuclei in 1 image: a network learns little from fewer than 20; annotate more nuclei or more images"]
 
 
 def test_scale_choice() -> None:

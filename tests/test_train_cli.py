@@ -36,6 +36,25 @@ def test_train_writes_a_run_folder_and_resumes(tmp_path: Path, capsys: pytest.Ca
     assert main([*args, "--overwrite"]) == 0
 
 
+@pytest.mark.slow
+def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from advseg.training.methods import RECOMMENDED
+
+    out = tmp_path / "run"
+    args = ["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--device", "cpu"]
+    assert main([*args, "--set", "crop_size=64", "--out", str(out)]) == 0
+    assert "method: recommended (the default" in capsys.readouterr().out
+    configs = json.loads((out / "run.json").read_text())["configs"]
+    expected = dict(RECOMMENDED) | {"crop_size": 64, "iterations": 2, "batch_size": 2}  # --set and the flags change it
+    for field, value in expected.items():
+        part = next(part for part in ("model", "data", "train") if field in configs[part])
+        assert configs[part][field] == (list(value) if isinstance(value, tuple) else value), field
+    assert configs["train"]["loss"] == "ce" and configs["model"]["unet_depth"] == 3
+    assert main([*args, "--loss", "adversarial", "--out", str(tmp_path / "paper")]) == 0  # a loss: the paper's estimator
+    paper = json.loads((tmp_path / "paper" / "run.json").read_text())["configs"]
+    assert paper["model"]["estimator"] == "paper" and paper["train"]["optimizer"] == "rmsprop_tf"
+
+
 def test_train_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "synthetic-h1299", "--n-train", "12", "--out", str(tmp_path / "r")]) == 1
     assert "`n_train` must be between 1 and 11" in capsys.readouterr().err

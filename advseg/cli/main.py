@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from advseg._version import __version__
@@ -64,6 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
+    default_show = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # the package's own warnings: one line
+        if category.__module__.startswith("advseg"):
+            print(f"advseg {args.command}: warning: {message}", file=sys.stderr)
+        else:
+            default_show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
     try:
         return int(args.handler(args) or 0)
     except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ImportError) as error:
@@ -72,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"advseg {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = default_show
 
 
 if __name__ == "__main__":  # pragma: no cover

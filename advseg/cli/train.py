@@ -15,9 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on (the paper: 1, 2, 4 or 11)")
-    parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"], help="default: adversarial (or --set loss=...)")
+    parser.add_argument("--loss", choices=["adversarial", "ce", "hybrid"],
+                        help="train the paper's estimator with this loss (adversarial: the paper) instead of the recommended method")
     parser.add_argument("--method", help="a named recipe of the sweep (loss, configuration fields, post-processing), e.g. "
-                        "adversarial-sn or unet-ce-ws (an unknown name lists them all); --set fields add to it")
+                        "adversarial-sn or unet-ce-ws (an unknown name lists them all); --set fields add to it. Default, "
+                        "without --loss: recommended (a three-level U-Net with cross-entropy; --set fields change it)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu",
                         help="cpu: minutes on 2 cores (cpu-2x, cpu-4x: its steps doubled, quadrupled); paper: the paper's budget (GPU)")
     parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
@@ -59,11 +61,15 @@ def _option(text: str) -> tuple[str, object]:
 
 def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], str]:
     """Loss, configuration fields and post-processing from ``--method`` (if any), ``--loss``, ``--set`` and ``--postprocess``."""
-    options = dict(args.options)
-    if args.method is None:
-        return args.loss, options, args.postprocess or "paper"
-    from advseg.training.methods import METHODS
+    from advseg.training.methods import DEFAULT_METHOD, METHODS
 
+    options = dict(args.options)
+    if args.method is None and (args.loss is not None or "loss" in options):
+        return args.loss, options, args.postprocess or "paper"  # the paper's estimator with that loss
+    if args.method is None:  # the default: the recommended method, which --set fields may change
+        method = METHODS[DEFAULT_METHOD]
+        print(f"method: {DEFAULT_METHOD} (the default; --loss adversarial trains the paper's estimator and loss)")
+        return method.loss, _flags_win(args, dict(method.options)) | options, args.postprocess or method.postprocess
     method = METHODS.get(args.method)
     if method is None or not method.is_estimator:
         names = sorted(name for name, m in METHODS.items() if m.is_estimator)
@@ -73,7 +79,13 @@ def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], st
     for field, value in method.options:
         if field in options and options[field] != value:
             raise ValueError(f"`--set {field}={options[field]}` contradicts `--method {args.method}`, which sets {field}={value!r}")
-    return method.loss, dict(method.options) | options, args.postprocess or method.postprocess
+    return method.loss, _flags_win(args, dict(method.options)) | options, args.postprocess or method.postprocess
+
+
+def _flags_win(args: argparse.Namespace, fields: dict[str, object]) -> dict[str, object]:
+    """A method's fields less those that --iterations, --batch-size, --seed or --device give."""
+    return {field: value for field, value in fields.items()
+            if field not in ("iterations", "batch_size", "seed", "device") or getattr(args, field) is None}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["estimate_diameter", "median_diameter"]
+__all__ = ["FEWEST_NUCLEI", "AnnotationWarning", "annotation_advice", "estimate_diameter", "median_diameter"]
+
+FEWEST_NUCLEI = 20  # fewer annotated nuclei than this and a network has little to learn from
+
+
+class AnnotationWarning(UserWarning):
+    """The annotations will train a weak model (too few nuclei, or nuclei the wrong size for the crops)."""
 
 
 def median_diameter(labels: Sequence[np.ndarray]) -> float:
@@ -41,6 +47,48 @@ def median_diameter(labels: Sequence[np.ndarray]) -> float:
     if areas_all.size == 0:
         raise ValueError("`labels` must hold at least one nucleus to measure a diameter")
     return float(np.median(2.0 * np.sqrt(areas_all / np.pi)))
+
+
+def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int) -> list[str]:
+    """What is wrong with a set of annotations for training on ``crop_size`` crops, one sentence each.
+
+    Parameters
+    ----------
+    labels : sequence of (H, W) ndarrays of int
+        The training frames' instance labels.
+    crop_size : int
+        Side of the training crops, px.
+
+    Returns
+    -------
+    list of str
+        Empty when the annotations look fit: at least :data:`FEWEST_NUCLEI`
+        nuclei, a median diameter of at least 6 px and at most a third of
+        the crop (so a crop holds whole nuclei and the gaps between them).
+
+    Examples
+    --------
+    >>> y = np.zeros((64, 64), int); y[2:12, 2:12] = 1
+    >>> annotation_advice([y], crop_size=64)[0][:40]
+    'only 1 annotated nucleus in 1 image: a n'
+    """
+    counts = [len(np.unique(np.asarray(y))[1:]) for y in labels]
+    total, images = sum(counts), len(counts)
+    advice = []
+    if total < FEWEST_NUCLEI:
+        advice.append(f"only {total} annotated nucle{'us' if total == 1 else 'i'} in {images} image{'s' * (images != 1)}: a network "
+                      f"learns little from fewer than {FEWEST_NUCLEI}; annotate more nuclei or more images")
+    if total:
+        diameter = median_diameter(labels)
+        if diameter > crop_size / 3:
+            suggested = int(16 * np.ceil(4 * diameter / 16))
+            advice.append(f"the median nucleus is {diameter:.0f} px across, large for {crop_size}-px training crops (fewer than "
+                          f"3 across): use larger crops (--set crop_size={suggested}, if the images are that large) or "
+                          f"downscale the images")
+        elif diameter < 6:
+            advice.append(f"the median nucleus is {diameter:.1f} px across: too few pixels to tell interior from contour; "
+                          f"upscale the images 2x or more before annotating and training")
+    return advice
 
 
 def _normalised_log(x: np.ndarray, sigmas: np.ndarray) -> np.ndarray:

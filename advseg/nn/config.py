@@ -23,6 +23,7 @@ class ModelConfig:
     bn_momentum: float = 0.1  # running-statistics update; TensorFlow's decay 0.999 is momentum 0.001
     leak: float = 0.1  # leaky ReLU slope
     unet_width: int = 16  # channels of the U-Net's first level (doubles per level)
+    unet_depth: int = 2  # the U-Net's 2x poolings (an output pixel sees ~41 px at 2, ~85 px at 3)
     discriminator: str = "ribcage"  # "ribcage", "concat" (plain conditional) or "patch"
     spectral_norm: bool = False  # divide each D layer's weight by its largest singular value (Miyato et al. 2018)
 
@@ -43,3 +44,5 @@ class ModelConfig:
             raise ValueError(f"`leak` must be in [0, 1), got {self.leak}")
         if self.unet_width < 1:
             raise ValueError(f"`unet_width` must be at least 1 channel, got {self.unet_width}")
+        if not 1 <= self.unet_depth <= 5:
+            raise ValueError(f"`unet_depth` must be 1 to 5 poolings, got {self.unet_depth}")

@@ -115,7 +115,8 @@ def _paper(config: ModelConfig) -> nn.Module:
 def _unet(config: ModelConfig) -> nn.Module:
     from advseg.nn.unet import UNetEstimator
 
-    return UNetEstimator(width=config.unet_width, bn_affine=config.bn_affine, bn_momentum=config.bn_momentum, leak=config.leak)
+    return UNetEstimator(width=config.unet_width, depth=config.unet_depth, bn_affine=config.bn_affine,
+                         bn_momentum=config.bn_momentum, leak=config.leak)
 
 
 # name -> builder(ModelConfig)

@@ -1,12 +1,13 @@
-"""Optimisers: RMSProp as TensorFlow 1.x defines it, PyTorch's RMSProp, and Adam."""
+"""Optimisers: RMSProp as TensorFlow 1.x defines it, PyTorch's RMSProp, Adam and AdamW; learning-rate schedules."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import torch
 
-__all__ = ["OPTIMIZERS", "TFRMSprop", "build_optimizer"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "TFRMSprop", "build_optimizer", "schedule_factor"]
 
 
 class TFRMSprop(torch.optim.Optimizer):
@@ -99,7 +100,38 @@ OPTIMIZERS: dict[str, Callable[[Iterable, float], torch.optim.Optimizer]] = {
     "rmsprop_tf": lambda params, lr: TFRMSprop(params, lr=lr),
     "rmsprop_torch": lambda params, lr: torch.optim.RMSprop(params, lr=lr, alpha=0.9),
     "adam": lambda params, lr: torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999)),
+    # decoupled weight decay (Loshchilov & Hutter 2019), as Cellpose and most current segmentation networks train
+    "adamw": lambda params, lr: torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-4),
 }
+
+SCHEDULES = ("constant", "cosine")
+COSINE_FLOOR = 0.05  # the cosine schedule ends at this fraction of the learning rate
+WARMUP_STEPS = 50  # ... after this many steps of linear warm-up
+
+
+def schedule_factor(step: int, total: int, *, schedule: str = "constant") -> float:
+    """The fraction of the base learning rate for the update after ``step`` of ``total`` steps.
+
+    A function of the step counter alone, so a resumed run continues the schedule exactly.
+    ``"cosine"``: a linear warm-up over the first :data:`WARMUP_STEPS` steps (at most a tenth of
+    ``total``), then half a cosine from 1 down to :data:`COSINE_FLOOR`.
+
+    Examples
+    --------
+    >>> schedule_factor(0, 1000, schedule="constant")
+    1.0
+    >>> [round(schedule_factor(s, 1000, schedule="cosine"), 3) for s in (0, 49, 525, 999)]
+    [0.02, 1.0, 0.524, 0.05]
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"`schedule` must be one of {list(SCHEDULES)}, got {schedule!r}")
+    if schedule == "constant":
+        return 1.0
+    warmup = min(WARMUP_STEPS, total // 10)
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - 1 - warmup))
+    return COSINE_FLOOR + (1.0 - COSINE_FLOOR) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def build_optimizer(name: str, params: Iterable, *, lr: float) -> torch.optim.Optimizer:

@@ -24,7 +24,8 @@ class TrainConfig:
     e_steps: int = 10  # estimator steps per cycle (the paper's 1:2 ratio is 10:20)
     lr_estimator: float = 1e-3  # learning rate of the estimator (paper 1e-4, code 1e-3)
     lr_discriminator: float = 1e-3  # learning rate of the discriminator
-    optimizer: str = "rmsprop_tf"  # "rmsprop_tf", "rmsprop_torch" or "adam"
+    optimizer: str = "rmsprop_tf"  # "rmsprop_tf", "rmsprop_torch", "adam" or "adamw"
+    lr_schedule: str = "constant"  # "constant" or "cosine" (warm-up, then down to 5 %) over the estimator's steps
     hybrid_weight: float = 0.5  # p in (1 - p) * adversarial + p * cross-entropy
     class_weights: tuple[float, float, float] | None = None  # cross-entropy weights (background, interior, contour)
     double_softmax: bool = False  # reproduce the original code's softmax-twice cross-entropy
@@ -49,10 +50,11 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         from advseg.nn.losses import ESTIMATOR_LOSSES
-        from advseg.nn.optimizers import OPTIMIZERS
+        from advseg.nn.optimizers import OPTIMIZERS, SCHEDULES
 
         choices = {"loss": ("adversarial", "ce", "hybrid"), "estimator_form": tuple(ESTIMATOR_LOSSES), "optimizer": tuple(OPTIMIZERS),
-                   "sampler": ("auto", "host", "device"), "d_input": ("soft", "straight_through")}
+                   "sampler": ("auto", "host", "device"), "d_input": ("soft", "straight_through"),
+                   "lr_schedule": SCHEDULES}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"`{name}` must be one of {list(allowed)}, got {getattr(self, name)!r}")

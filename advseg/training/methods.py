@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["METHODS", "Method"]
+__all__ = ["DEFAULT_METHOD", "METHODS", "RECOMMENDED", "Method"]
+
+DEFAULT_METHOD = "recommended"  # what advseg train trains without --loss or --method
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,21 @@ class Method:
     @property
     def is_estimator(self) -> bool:
         return self.loss is not None
+
+
+# the recommended estimator's configuration fields (on top of the cpu preset)
+RECOMMENDED: tuple[tuple[str, Any], ...] = (
+    ("estimator", "unet"), ("unet_depth", 3), ("unet_width", 32), ("crop_size", 112), ("batch_size", 8),
+    ("iterations", 1500), ("optimizer", "adamw"), ("lr_estimator", 2e-3), ("lr_schedule", "cosine"),
+    ("normalize", "robust"), ("intensity_augment", True), ("scale_augment", 1.25), ("validate_every", 100),
+)
+
+
+def _recommended(**changes: Any) -> tuple[tuple[str, Any], ...]:
+    """The recommended fields with some of them changed (one ablation)."""
+    unknown = set(changes) - {field for field, _ in RECOMMENDED}
+    fields = tuple((field, changes.get(field, value)) for field, value in RECOMMENDED)
+    return fields + tuple((field, changes[field]) for field in sorted(unknown))
 
 
 METHODS: dict[str, Method] = {
@@ -82,6 +99,23 @@ METHODS: dict[str, Method] = {
                                     loss="ce", options=(("estimator", "unet"), ("normalize", "robust"), ("crop_size", 96),
                                                         ("iterations", 2500), ("intensity_augment", True),
                                                         ("scale_augment", 1.5)), postprocess="watershed"),
+    # the recommended estimator for a user's own few frames (advseg train FOLDER's default), and its ablation:
+    # each recommended-* method undoes one of its choices
+    "recommended": Method("U-Net with three poolings (width 32, an output pixel sees ~85 px), cross-entropy, AdamW with a "
+                          "cosine schedule, 112-px crops, robust normalisation, intensity and zoom augmentation, watershed",
+                          loss="ce", options=RECOMMENDED, postprocess="watershed"),
+    "recommended-depth2": Method("recommended with the two-pooling U-Net of width 16 (unet-ce-ws's network)", loss="ce",
+                                 options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed"),
+    "recommended-rmsprop": Method("recommended with the code's optimiser: TF RMSProp, lr 1e-3, constant", loss="ce",
+                                  options=_recommended(optimizer="rmsprop_tf", lr_estimator=1e-3, lr_schedule="constant"),
+                                  postprocess="watershed"),
+    "recommended-noaug": Method("recommended without intensity and zoom augmentation, percentile normalisation", loss="ce",
+                                options=_recommended(normalize="percentile", intensity_augment=False, scale_augment=1.0),
+                                postprocess="watershed"),
+    "recommended-crop64": Method("recommended with 64-px crops, 4x as many a step (as many pixels)", loss="ce",
+                                 options=_recommended(crop_size=64, batch_size=24), postprocess="watershed"),
+    "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
+                                postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
     "cellpose-scratch": Method("Cellpose 3 trained from random initialisation on the same frames (the field's peer)",

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ import torch
 from advseg._version import __version__
 from advseg.data.atomic import remove_stale_temporaries, write_text_atomic
 from advseg.data.datasets import Sample
-from advseg.data.diameter import median_diameter
+from advseg.data.diameter import AnnotationWarning, annotation_advice, median_diameter
 from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
@@ -162,6 +163,9 @@ def train_run(
     loss, seed = chosen.train.loss, chosen.train.seed  # the effective values, whichever way they were given
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed, binary_masks=binary_masks)
     validation = splits.validation[:validation_images]
+    advice = annotation_advice([s.labels for s in splits.train], crop_size=chosen.data.crop_size)
+    for sentence in advice:
+        warnings.warn(sentence, AnnotationWarning, stacklevel=2)
     train_names = [s.name for s in splits.train]
     identity = {
         "data": splits.data, "loss": loss, "preset": preset, "seed": seed, "n_train": n_train, "binary_masks": binary_masks,
@@ -201,6 +205,7 @@ def train_run(
         "steps_discriminator": result.steps_discriminator,
         "train_seconds": round(trainer.elapsed, 2),
         "n_validation": len(validation),
+        "advice": advice,
         "device": info["device"],
         "commit": info["commit"],
     }

@@ -25,7 +25,7 @@ from advseg.data.sampler import CropSampler
 from advseg.nn import build_discriminator, build_estimator
 from advseg.nn.config import ModelConfig
 from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
-from advseg.nn.optimizers import build_optimizer
+from advseg.nn.optimizers import build_optimizer, schedule_factor
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
 from advseg.training.game import annealed, centre_crop, estimate_view, manual_maps, r1_penalty
@@ -228,6 +228,9 @@ class Trainer(Checkpointing, Selection):
             check_loss(loss, name="estimator loss", step=self._where())
         self.opt_e.zero_grad(set_to_none=True)
         loss.backward()
+        factor = schedule_factor(self.step_e, self.config.iterations, schedule=self.config.lr_schedule)
+        for group in self.opt_e.param_groups:
+            group["lr"] = self.config.lr_estimator * factor
         self.opt_e.step()
         self.step_e += 1
         return record | {"loss_e": self._read(loss), "ce": self._read(ce)}
