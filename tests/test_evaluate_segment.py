@@ -95,6 +95,30 @@ def test_segment_writes_labels_and_never_its_inputs(movie, tmp_path: Path) -> No
     assert main(["segment", str(tmp_path / "m.pt"), str(inputs / "x.tif"), "--out", str(tmp_path)]) == 1
 
 
+def test_segment_keeps_the_smallest_nucleus_the_model_records(tmp_path: Path, monkeypatch) -> None:
+    import advseg.evaluation.segment as segment_module
+
+    yy, xx = np.mgrid[:64, :64]
+    small, large = (yy - 16) ** 2 + (xx - 16) ** 2 <= 9, (yy - 40) ** 2 + (xx - 40) ** 2 <= 64  # ~29 px and ~200 px
+    image = np.where(small | large, 1000, 100).astype(np.uint16)
+    tifffile.imwrite(tmp_path / "cell.tif", image)
+
+    def fake_probs(net, x, **kwargs):  # interior exactly on the two discs
+        inside = x > 500
+        return np.stack([~inside, inside, np.zeros_like(inside)]).astype(np.float32)
+
+    monkeypatch.setattr(segment_module, "predict_probs", fake_probs)
+    counts = {}
+    for recorded, flag in ((None, []), (20, []), (20, ["--min-size", "100"])):
+        model = tmp_path / f"m{recorded}{len(flag)}.pt"
+        save_model(model, trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig(),
+                   metadata={} if recorded is None else {"min_size": recorded})
+        out = tmp_path / f"out{recorded}{len(flag)}"
+        assert main(["segment", str(model), str(tmp_path / "cell.tif"), "--out", str(out), "--diameter", "none", *flag]) == 0
+        counts[recorded, len(flag)] = int(tifffile.imread(out / "cell_labels.tif").max())
+    assert counts == {(None, 0): 1, (20, 0): 2, (20, 2): 1}  # 50 px without a record; the model's 20; --min-size wins
+
+
 def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsys) -> None:
     tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
     tifffile.imwrite(tmp_path / "a_labels.tif", movie.images[1])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from advseg.data.targets import three_class_targets
-from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.postprocess import min_size_for, postprocess
 
 
 def one_hot(classes: np.ndarray) -> np.ndarray:
@@ -77,3 +77,13 @@ def test_up_to_65535_nuclei_stay_uint16() -> None:
     probs[0] = 1.0
     probs[:, 5:10, 5:10] = np.array([0.0, 1.0, 0.0], np.float32)[:, None, None]
     assert postprocess(probs, min_size=1).dtype == np.uint16
+
+
+def test_min_size_must_be_a_positive_number_of_pixels() -> None:
+    probs = np.zeros((3, 8, 8))
+    probs[0] = 1
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="`min_size` must be a positive number of pixels"):
+            postprocess(probs, method="watershed", min_size=bad)
+    with pytest.raises(ValueError, match="`diameter` must be a positive number"):
+        min_size_for(0.0)

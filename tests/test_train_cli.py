@@ -38,6 +38,7 @@ def test_train_writes_a_run_folder_and_resumes(tmp_path: Path, capsys: pytest.Ca
 
 @pytest.mark.slow
 def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from advseg.evaluation.postprocess import min_size_for
     from advseg.training.methods import RECOMMENDED
 
     out = tmp_path / "run"
@@ -50,9 +51,12 @@ def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest
         part = next(part for part in ("model", "data", "train") if field in configs[part])
         assert configs[part][field] == (list(value) if isinstance(value, tuple) else value), field
     assert configs["train"]["loss"] == "ce" and configs["model"]["unet_depth"] == 3
+    metadata = load_model(out / "model.pt").metadata
+    assert metadata["min_size"] == min_size_for(metadata["diameter"])  # relative: a tenth of the training nuclei's area
     assert main([*args, "--loss", "adversarial", "--out", str(tmp_path / "paper")]) == 0  # a loss: the paper's estimator
     paper = json.loads((tmp_path / "paper" / "run.json").read_text())["configs"]
     assert paper["model"]["estimator"] == "paper" and paper["train"]["optimizer"] == "rmsprop_tf"
+    assert load_model(tmp_path / "paper" / "model.pt").metadata["min_size"] == 50
 
 
 def test_train_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--diameter", default="auto", type=_diameter, metavar="PX|auto|none",
                         help="your nuclei's diameter in px, to rescale each image to the model's training size; 'auto' "
                         "(default) estimates it per image, 'none' does not rescale. Labels keep the image's size")
+    parser.add_argument("--min-size", type=_min_size, metavar="PX",
+                        help="the smallest nucleus kept, px at the model's scale (default: the model's, else 50)")
     parser.set_defaults(handler=run)
+
+
+def _min_size(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number of pixels, got {text!r}")
+    return int(text)
 
 
 def _diameter(text: str) -> float | str | None:
@@ -51,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     written = segment_files(
         model, args.inputs, args.out, method=args.postprocess, save_probabilities=args.save_probabilities,
         overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
-        precision=args.precision,
+        precision=args.precision, min_size=args.min_size,
     )
     for item in written[:20]:
         print(f"{item.source.name}: {item.scale.describe()}")

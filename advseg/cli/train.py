@@ -38,10 +38,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "estimator's class fractions) into probes.jsonl in --out (adversarial and hybrid losses)")
     parser.add_argument("--postprocess", choices=["paper", "watershed"],
                         help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
+    parser.add_argument("--min-size", type=_min_size_value, metavar="PX|relative",
+                        help="the smallest nucleus kept, px, or 'relative' (a tenth of the median training nucleus's area); "
+                        "recorded in the model for advseg segment (default: the method's; 50 for the paper's estimator)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
     parser.set_defaults(handler=run)
+
+
+def _min_size_value(text: str) -> int | str:
+    if text == "relative":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number of pixels or 'relative', got {text!r}")
+    return int(text)
 
 
 def _option(text: str) -> tuple[str, object]:
@@ -59,27 +70,37 @@ def _option(text: str) -> tuple[str, object]:
         return field, value
 
 
-def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], str]:
-    """Loss, configuration fields and post-processing from ``--method`` (if any), ``--loss``, ``--set`` and ``--postprocess``."""
+def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], str, int | None]:
+    """Loss, configuration fields, post-processing and smallest nucleus from ``--method`` (if any), ``--loss``, ``--set``,
+    ``--postprocess`` and ``--min-size``."""
+    from advseg.evaluation.postprocess import PAPER_MIN_SIZE
     from advseg.training.methods import DEFAULT_METHOD, METHODS
 
     options = dict(args.options)
     if args.method is None and (args.loss is not None or "loss" in options):
-        return args.loss, options, args.postprocess or "paper"  # the paper's estimator with that loss
+        return args.loss, options, args.postprocess or "paper", _min_size(args, PAPER_MIN_SIZE)  # the paper's estimator
     if args.method is None:  # the default: the recommended method, which --set fields may change
         method = METHODS[DEFAULT_METHOD]
         print(f"method: {DEFAULT_METHOD} (the default; --loss adversarial trains the paper's estimator and loss)")
-        return method.loss, _flags_win(args, dict(method.options)) | options, args.postprocess or method.postprocess
-    method = METHODS.get(args.method)
+    else:
+        method = METHODS.get(args.method)
     if method is None or not method.is_estimator:
         names = sorted(name for name, m in METHODS.items() if m.is_estimator)
         raise ValueError(f"`--method` must name an estimator method ({', '.join(names)}), got {args.method!r}")
     if args.loss is not None and args.loss != method.loss:
         raise ValueError(f"`--loss {args.loss}` contradicts `--method {args.method}`, which trains with {method.loss!r}")
-    for field, value in method.options:
+    for field, value in method.options if args.method is not None else ():  # the default's fields give way to --set
         if field in options and options[field] != value:
             raise ValueError(f"`--set {field}={options[field]}` contradicts `--method {args.method}`, which sets {field}={value!r}")
-    return method.loss, _flags_win(args, dict(method.options)) | options, args.postprocess or method.postprocess
+    fields = _flags_win(args, dict(method.options))
+    return method.loss, fields | options, args.postprocess or method.postprocess, _min_size(args, method.min_size)
+
+
+def _min_size(args: argparse.Namespace, default: int | None) -> int | None:
+    """``--min-size``: a number of pixels, 'relative' (None) or, when not given, the method's."""
+    if args.min_size is None:
+        return default
+    return None if args.min_size == "relative" else int(args.min_size)
 
 
 def _flags_win(args: argparse.Namespace, fields: dict[str, object]) -> dict[str, object]:
@@ -95,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     twice = sorted({field for field in fields if fields.count(field) > 1})
     if twice:
         raise ValueError(f"`--set {twice[0]}` is given more than once; give each field once")
-    loss, options, postprocess = _method(args)
+    loss, options, postprocess, min_size = _method(args)
     callbacks = []
     if args.probe:
         from advseg.training.probes import probe_callback
@@ -107,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         args.data, n_train=args.n_train, out=args.out, loss=loss, preset=args.preset,
         iterations=args.iterations, batch_size=args.batch_size, seed=args.seed, device=args.device,
         resume=args.resume, overwrite=args.overwrite, options=options,
-        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=postprocess,
+        validation_images=args.validation_images, evaluate_images=None if args.evaluate else 0, postprocess=postprocess, min_size=min_size,
         binary_masks=args.binary_masks, callbacks=callbacks,
     )
     validation = result.metrics["validation"]

@@ -22,7 +22,7 @@ from skimage.segmentation import watershed as skimage_watershed
 
 from advseg.data.targets import BACKGROUND, INTERIOR
 
-__all__ = ["POSTPROCESSORS", "label_dtype", "postprocess"]
+__all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "label_dtype", "min_size_for", "postprocess"]
 
 _FOUR_CONNECTED = ndi.generate_binary_structure(2, 1)
 
@@ -111,7 +111,24 @@ POSTPROCESSORS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
-def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = 50) -> np.ndarray:
+PAPER_MIN_SIZE = 50  # px: the original code's smallest nucleus, whatever the nuclei's size
+MIN_AREA_FRACTION = 0.1  # relative minimum: a tenth of the median training nucleus's area
+
+
+def min_size_for(diameter: float) -> int:
+    """The smallest nucleus kept (px) for nuclei of median ``diameter``: a tenth of their area, at least 4 px.
+
+    Examples
+    --------
+    >>> min_size_for(16.0), min_size_for(40.0), min_size_for(3.0)
+    (20, 126, 4)
+    """
+    if not 0 < diameter < float("inf"):
+        raise ValueError(f"`diameter` must be a positive number of pixels, got {diameter!r}")
+    return max(4, int(round(MIN_AREA_FRACTION * np.pi * diameter**2 / 4)))
+
+
+def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAPER_MIN_SIZE) -> np.ndarray:
     """Turn three-class probabilities into instance labels with the method named ``method``.
 
     Parameters
@@ -137,4 +154,6 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = 50)
     """
     if method not in POSTPROCESSORS:
         raise ValueError(f"`method` must be one of {sorted(POSTPROCESSORS)}, got {method!r}")
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        raise ValueError(f"`min_size` must be a positive number of pixels, got {min_size!r}")
     return POSTPROCESSORS[method](probs, min_size=min_size)

@@ -14,7 +14,7 @@ from advseg.data.atomic import remove_stale_temporaries
 from advseg.data.io import read_image, write_tiff
 from advseg.data.sources import image_sources
 from advseg.evaluation.inference import PRECISIONS, predict_probs
-from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
 from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
@@ -45,6 +45,7 @@ def segment_files(
     tile: int = 1024,
     diameter: float | str | None = "auto",
     precision: str = "float32",
+    min_size: int | None = None,
 ) -> list[Segmented]:
     """Segment images and write ``<stem>_labels.tif`` (uint16) for each into ``out_dir``.
 
@@ -81,6 +82,9 @@ def segment_files(
         rescaling); labels are written at the image's own size.
     precision : {"float32", "bfloat16"}
         The network's arithmetic (see :data:`advseg.evaluation.inference.PRECISIONS`).
+    min_size : int, optional
+        The smallest nucleus kept, px at the model's scale; None: the model file's (``advseg train``
+        records it), else the original code's 50.
 
     Returns
     -------
@@ -98,6 +102,11 @@ def segment_files(
     """
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
+    if min_size is None:
+        recorded_min = model.metadata.get("min_size")
+        min_size = recorded_min if isinstance(recorded_min, int) and recorded_min >= 1 else PAPER_MIN_SIZE
+    elif isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        raise ValueError(f"`min_size` must be a positive number of pixels or None (the model's), got {min_size!r}")
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
     sources = image_sources(inputs)
@@ -135,7 +144,7 @@ def segment_files(
             def segment(x: np.ndarray) -> np.ndarray:
                 kept.append(predict_probs(net, x, data_config=model.data_config, device=device, tile=tile,
                                           precision=precision))
-                return postprocess(kept[-1], method=method)
+                return postprocess(kept[-1], method=method, min_size=min_size)
 
             write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))
             if save_probabilities:

@@ -29,6 +29,7 @@ from typing import Any
 from advseg.data.paths import repository_root
 from advseg.experiment.grid import VALIDATION_IMAGES, Cell
 from advseg.experiment.previews import write_preview
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE
 from advseg.training.methods import METHODS
 
 __all__ = ["cell_command", "is_done", "regenerate_command", "run_cell"]
@@ -46,6 +47,8 @@ def cell_command(cell: Cell, *, runs: str | os.PathLike, validation_images: int 
         "seed": cell.seed, "dataset": cell.data, "device": "auto", "output_dir": run_dir,
         "evaluate_images": None, "validation_images": validation_images, "postprocess": method.postprocess,
     }
+    if method.min_size != PAPER_MIN_SIZE:  # the paper's 50 px is the notebook's default (and older cells' commands)
+        parameters["min_size"] = method.min_size
     command = ["papermill", "book/train.ipynb", f"{run_dir}/train.ipynb", "--log-output", "--no-progress-bar"]
     for key, value in parameters.items():
         command += ["-p", key, "None" if value is None else str(value)]
@@ -127,7 +130,7 @@ def run_cell(
         "train_seconds": metrics.get("train_seconds"),
         "crops_seen": _crops_seen(metrics, run_info),
     } | {key: metrics[key] for key in ("selected_step", "validation", "n_validation", "n_evaluation", "evaluate_seconds",
-                                       "predict_seconds", "postprocess") if key in metrics}
+                                       "predict_seconds", "postprocess", "min_size") if key in metrics}
     result["evaluation"] = {k: v for k, v in metrics["evaluation"].items() if k != "missing"}
     if preview:
         write_preview(cell, runs=root / runs, results=root / results)

@@ -25,6 +25,7 @@ class Method:
     options: tuple[tuple[str, Any], ...] = ()  # estimator cells: configuration fields (see get_preset)
     baseline: str | None = None  # baseline cells: the advseg baseline method
     postprocess: str = "paper"  # how pixel probabilities become nuclei for the reported scores
+    min_size: int | None = 50  # smallest nucleus kept, px; None: a tenth of the median training nucleus's area
 
     @property
     def is_estimator(self) -> bool:
@@ -102,20 +103,21 @@ METHODS: dict[str, Method] = {
     # the recommended estimator for a user's own few frames (advseg train FOLDER's default), and its ablation:
     # each recommended-* method undoes one of its choices
     "recommended": Method("U-Net with three poolings (width 32, an output pixel sees ~85 px), cross-entropy, AdamW with a "
-                          "cosine schedule, 112-px crops, robust normalisation, intensity and zoom augmentation, watershed",
-                          loss="ce", options=RECOMMENDED, postprocess="watershed"),
+                          "cosine schedule, 112-px crops, robust normalisation, intensity and zoom augmentation, watershed keeping "
+                          "nuclei down to a tenth of the median training nucleus's area",
+                          loss="ce", options=RECOMMENDED, postprocess="watershed", min_size=None),
     "recommended-depth2": Method("recommended with the two-pooling U-Net of width 16 (unet-ce-ws's network)", loss="ce",
-                                 options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed"),
+                                 options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed", min_size=None),
     "recommended-rmsprop": Method("recommended with the code's optimiser: TF RMSProp, lr 1e-3, constant", loss="ce",
                                   options=_recommended(optimizer="rmsprop_tf", lr_estimator=1e-3, lr_schedule="constant"),
-                                  postprocess="watershed"),
+                                  postprocess="watershed", min_size=None),
     "recommended-noaug": Method("recommended without intensity and zoom augmentation, percentile normalisation", loss="ce",
                                 options=_recommended(normalize="percentile", intensity_augment=False, scale_augment=1.0),
-                                postprocess="watershed"),
+                                postprocess="watershed", min_size=None),
     "recommended-crop64": Method("recommended with 64-px crops, 4x as many a step (as many pixels)", loss="ce",
-                                 options=_recommended(crop_size=64, batch_size=24), postprocess="watershed"),
+                                 options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
-                                postprocess="watershed"),
+                                postprocess="watershed", min_size=None),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
     "cellpose-scratch": Method("Cellpose 3 trained from random initialisation on the same frames (the field's peer)",

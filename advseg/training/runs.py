@@ -31,7 +31,7 @@ from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
-from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, min_size_for, postprocess
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
 from advseg.training.identity import check_run_folder, check_same_run
@@ -99,6 +99,7 @@ def train_run(
     validation_images: int | None = None,
     options: Mapping[str, Any] | None = None,
     postprocess: str = "paper",
+    min_size: int | None = PAPER_MIN_SIZE,
     binary_masks: bool = False,
 ) -> RunResult:
     """Train on ``n_train`` annotated images of ``data`` and write a run folder.
@@ -139,6 +140,10 @@ def train_run(
         Configuration fields by name (see :func:`~advseg.training.presets.get_preset`).
     postprocess : {"paper", "watershed"}
         How ``evaluate_images`` makes nuclei.
+    min_size : int or None, optional
+        The smallest nucleus they keep, px (the original code's 50 by default); None: a tenth of the
+        median training nucleus's area (:func:`~advseg.evaluation.postprocess.min_size_for`). Recorded in
+        the model file, so ``advseg segment`` keeps the same.
     binary_masks : bool, optional
         Label the connected regions of a folder's masks (for 0/255 masks).
 
@@ -159,6 +164,8 @@ def train_run(
         raise ValueError(f"`validation_images` must be a positive number or None, got {validation_images!r}")
     if postprocess not in POSTPROCESSORS:
         raise ValueError(f"`postprocess` must be one of {sorted(POSTPROCESSORS)}, got {postprocess!r}")
+    if min_size is not None and (isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1):
+        raise ValueError(f"`min_size` must be a positive number of pixels or None (relative), got {min_size!r}")
     chosen = get_preset(preset, options=options, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
     loss, seed = chosen.train.loss, chosen.train.seed  # the effective values, whichever way they were given
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed, binary_masks=binary_masks)
@@ -174,12 +181,14 @@ def train_run(
     }
     if resume:
         check_same_run(run_dir, identity)
+    diameter = round(median_diameter([s.labels for s in splits.train]), 2)
+    min_size = min_size_for(diameter) if min_size is None else min_size
     trainer = Trainer(
         splits.train, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
         run_dir=run_dir, callbacks=callbacks,
         metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed, "train_names": train_names,
-                  "diameter": round(median_diameter([s.labels for s in splits.train]), 2)},  # segment rescales to it
+                  "diameter": diameter, "min_size": min_size},  # segment rescales to the diameter and keeps the min size
     )
     info = provenance(trainer.device) | identity | {"options": dict(options or {})}
     if resume:
@@ -213,18 +222,19 @@ def train_run(
     if evaluate_images != 0:
         samples = splits.evaluation if evaluate_images is None else splits.evaluation[:evaluate_images]
         start = time.perf_counter()
-        evaluation = evaluate_model(trainer, samples, method=postprocess, progress=progress)
-        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess,
+        evaluation = evaluate_model(trainer, samples, method=postprocess, min_size=min_size, progress=progress)
+        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess, "min_size": min_size,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
     write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=1))
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
 
 
-def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", progress: bool = False) -> Evaluation:
-    """Segment ``samples`` with the trainer's current estimator and score them with every protocol."""
+def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,
+                   progress: bool = False) -> Evaluation:
+    """Segment ``samples`` with the trainer's current estimator (nuclei of ``min_size`` px and more) and score them."""
     samples = progress_bar(samples, desc="evaluating", unit="image", disable=not progress)
     truth, predictions = [], []
     for sample in samples:
-        predictions.append(postprocess(trainer.predict([sample.image])[0], method=method))
+        predictions.append(postprocess(trainer.predict([sample.image])[0], method=method, min_size=min_size))
         truth.append(sample.labels)
     return evaluate_labels(truth, predictions, margin=PAPER_MARGIN)
