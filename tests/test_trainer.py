@@ -281,3 +281,47 @@ def test_bfloat16_steps_on_the_cpu_stay_close_to_float32(frames) -> None:
         records.append([trainer.discriminator_step(), trainer.estimator_step()])
     for plain, half in zip(*records):
         np.testing.assert_allclose([half[k] for k in plain], [plain[k] for k in plain], rtol=3e-2)
+
+
+def test_weight_average_follows_the_estimator_and_resumes_exactly(frames, tmp_path: Path) -> None:
+    config = small_config(loss="ce", iterations=8, validate_every=2, checkpoint_every=2, ema=0.9, lr_schedule="cosine",
+                          optimizer="adamw")
+    whole = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "whole")
+    whole.fit(progress=False)
+    assert whole.average.updates == 8
+    # the average lags the trained weights: between the initial and the final ones, equal to neither
+    first = next(iter(whole.average.module.parameters()))
+    assert not torch.equal(first, next(iter(whole.estimator.parameters())))
+    # what is selected and saved is the average's weights at the best validation
+    best = whole.best_step
+    assert best in (2, 4, 6, 8) and set(whole.best_state) == set(whole.estimator.state_dict())
+    if best == 8:
+        assert all(torch.equal(whole.best_state[k], v) for k, v in whole.average.module.state_dict().items())
+
+    first_run = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    first_run.fit(progress=False, stop_after=5)
+    resumed = Trainer(frames[:2], frames[2:], train_config=config, run_dir=tmp_path / "split")
+    assert resumed.resume() and resumed.step_e == 4 and resumed.average.updates == 4
+    resumed.fit(progress=False)
+    for a, b in [(whole.estimator, resumed.estimator), (whole.average.module, resumed.average.module)]:
+        for (name, p), q in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.equal(p, q), name
+    whole.load_best()
+    assert all(torch.equal(whole.best_state[k], v) for k, v in whole.average.module.state_dict().items())
+
+
+def test_weight_average_warms_up_and_refuses_a_bad_decay() -> None:
+    from advseg.training.averaging import WeightAverage
+
+    net = torch.nn.Linear(2, 1)
+    average = WeightAverage(net, decay=0.99)
+    with torch.no_grad():
+        net.weight.add_(1.0)
+    before = average.module.weight.clone()
+    average.update(net)  # t = 0: decay 0.1, so 90 % of the way
+    assert torch.allclose(average.module.weight, before + 0.9)
+    for bad in (0.0, 1.0, -0.5):
+        with pytest.raises(ValueError, match="`decay` must be in"):
+            WeightAverage(net, decay=bad)
+    with pytest.raises(ValueError, match="`ema` must be a decay"):
+        TrainConfig(ema=1.0)

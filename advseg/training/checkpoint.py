@@ -46,6 +46,8 @@ class Checkpointing:
         }
         if self.discriminator is not None:
             state |= {"discriminator": self.discriminator.state_dict(), "opt_d": self.opt_d.state_dict()}
+        if self.average is not None:
+            state["average"] = self.average.state_dict()
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -55,6 +57,8 @@ class Checkpointing:
         if self.discriminator is not None:
             self.discriminator.load_state_dict(state["discriminator"])
             self.opt_d.load_state_dict(state["opt_d"])
+        if self.average is not None:
+            self.average.load_state_dict(state["average"])
         self.sampler.load_state_dict(state["sampler"])
         torch.set_rng_state(state["torch_rng"])
         self.step_e, self.step_d = state["step_e"], state["step_d"]

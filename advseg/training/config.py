@@ -25,6 +25,8 @@ class TrainConfig:
     lr_estimator: float = 1e-3  # learning rate of the estimator (paper 1e-4, code 1e-3)
     lr_discriminator: float = 1e-3  # learning rate of the discriminator
     optimizer: str = "rmsprop_tf"  # "rmsprop_tf", "rmsprop_torch", "adam" or "adamw"
+    ema: float = 0.0  # decay of a moving average of the estimator's weights that validation, selection and the model file
+    # use (advseg.training.averaging; e.g. 0.99); 0: the weights as trained
     lr_schedule: str = "constant"  # "constant" or "cosine" (warm-up, then down to 5 %) over the estimator's steps
     hybrid_weight: float = 0.5  # p in (1 - p) * adversarial + p * cross-entropy
     class_weights: tuple[float, float, float] | None = None  # cross-entropy weights (background, interior, contour)
@@ -70,6 +72,8 @@ class TrainConfig:
         for name in ("instance_noise", "r1_gamma"):
             if not 0.0 <= getattr(self, name) < float("inf"):
                 raise ValueError(f"`{name}` must be a finite number >= 0, got {getattr(self, name)}")
+        if not 0.0 <= self.ema < 1.0:
+            raise ValueError(f"`ema` must be a decay in [0, 1) (0: no average), got {self.ema}")
         if self.ce_warmup < 0:
             raise ValueError(f"`ce_warmup` must be >= 0, got {self.ce_warmup}")
         if self.seed < 0:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 import numpy as np
+from torch import nn
 
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.metrics import matching_dataset
@@ -27,9 +28,14 @@ __all__ = ["Selection"]
 class Selection:
     """Validation and model-selection methods of the trainer (it supplies the attributes they read)."""
 
+    @property
+    def selected_network(self) -> nn.Module:
+        """What validation scores and selection keeps: the weights' moving average if there is one, else the estimator."""
+        return self.average.module if getattr(self, "average", None) is not None else self.estimator
+
     def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Three-class probabilities (3, H, W) for whole frames."""
-        net = fuse_for_inference(self.estimator)  # once for all the frames
+        net = fuse_for_inference(self.selected_network)  # once for all the frames
         return [predict_probs(net, image, data_config=self.data_config, device=self.device) for image in images]
 
     def validate(self) -> dict[str, float]:
@@ -49,7 +55,7 @@ class Selection:
         if self.best_state is not None and scores["val_paper_f"] <= self.best_validation.get("val_paper_f", -1.0):
             return False
         self.best_step, self.best_validation = self.step_e, dict(scores)
-        self.best_state = {key: value.detach().clone() for key, value in self.estimator.state_dict().items()}
+        self.best_state = {key: value.detach().clone() for key, value in self.selected_network.state_dict().items()}
         if self.run_dir is not None:
             self._save_best()
         return True
@@ -62,6 +68,8 @@ class Selection:
         )
 
     def load_best(self) -> None:
-        """Put the selected (best-validation) weights into the estimator."""
+        """Put the selected (best-validation) weights into the estimator (and the weights' average, which predicts)."""
         if self.best_state is not None:
             self.estimator.load_state_dict(self.best_state)
+            if getattr(self, "average", None) is not None:
+                self.average.module.load_state_dict(self.best_state)

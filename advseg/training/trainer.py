@@ -26,6 +26,7 @@ from advseg.nn import build_discriminator, build_estimator
 from advseg.nn.config import ModelConfig
 from advseg.nn.losses import cross_entropy_loss, discriminator_loss, estimator_loss, hybrid_loss
 from advseg.nn.optimizers import build_optimizer, schedule_factor
+from advseg.training.averaging import WeightAverage
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
 from advseg.training.game import annealed, centre_crop, estimate_view, manual_maps, r1_penalty
@@ -111,6 +112,7 @@ class Trainer(Checkpointing, Selection):
         self._estimator_forward = torch.compile(self.estimator) if self.config.compile else self.estimator
         self._discriminator_forward = (torch.compile(self.discriminator) if self.config.compile and self.discriminator
                                        else self.discriminator)
+        self.average = WeightAverage(self.estimator, decay=self.config.ema) if self.config.ema else None
         self.opt_e = build_optimizer(self.config.optimizer, self.estimator.parameters(), lr=self.config.lr_estimator)
         self.opt_d = (
             build_optimizer(self.config.optimizer, self.discriminator.parameters(), lr=self.config.lr_discriminator)
@@ -232,6 +234,8 @@ class Trainer(Checkpointing, Selection):
         for group in self.opt_e.param_groups:
             group["lr"] = self.config.lr_estimator * factor
         self.opt_e.step()
+        if self.average is not None:
+            self.average.update(self.estimator)
         self.step_e += 1
         return record | {"loss_e": self._read(loss), "ce": self._read(ce)}
 
