@@ -35,8 +35,8 @@ class Method:
 # the recommended estimator's configuration fields (on top of the cpu preset)
 RECOMMENDED: tuple[tuple[str, Any], ...] = (
     ("estimator", "unet"), ("unet_depth", 3), ("unet_width", 32), ("crop_size", 112), ("batch_size", 8),
-    ("iterations", 1500), ("optimizer", "adamw"), ("lr_estimator", 2e-3), ("lr_schedule", "cosine"),
-    ("normalize", "robust"), ("intensity_augment", True), ("scale_augment", 1.25), ("validate_every", 100),
+    ("iterations", 1500), ("optimizer", "adamw"), ("lr_estimator", 2e-3), ("lr_schedule", "cosine"), ("ema", 0.99),
+    ("normalize", "percentile"), ("validate_every", 100),
 )
 
 
@@ -103,21 +103,25 @@ METHODS: dict[str, Method] = {
     # the recommended estimator for a user's own few frames (advseg train FOLDER's default), and its ablation:
     # each recommended-* method undoes one of its choices
     "recommended": Method("U-Net with three poolings (width 32, an output pixel sees ~85 px), cross-entropy, AdamW with a "
-                          "cosine schedule, 112-px crops, robust normalisation, intensity and zoom augmentation, watershed keeping "
-                          "nuclei down to a tenth of the median training nucleus's area",
+                          "cosine schedule, a moving average of the weights, 112-px crops, percentile normalisation, watershed "
+                          "keeping nuclei down to a tenth of the median training nucleus's area",
                           loss="ce", options=RECOMMENDED, postprocess="watershed", min_size=None),
     "recommended-depth2": Method("recommended with the two-pooling U-Net of width 16 (unet-ce-ws's network)", loss="ce",
                                  options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed", min_size=None),
     "recommended-rmsprop": Method("recommended with the code's optimiser: TF RMSProp, lr 1e-3, constant", loss="ce",
                                   options=_recommended(optimizer="rmsprop_tf", lr_estimator=1e-3, lr_schedule="constant"),
                                   postprocess="watershed", min_size=None),
-    "recommended-noaug": Method("recommended without intensity and zoom augmentation, percentile normalisation", loss="ce",
-                                options=_recommended(normalize="percentile", intensity_augment=False, scale_augment=1.0),
-                                postprocess="watershed", min_size=None),
-    "recommended-crop64": Method("recommended with 64-px crops, 4x as many a step (as many pixels)", loss="ce",
+    "recommended-noema": Method("recommended selecting the weights as trained, not their moving average", loss="ce",
+                                options=_recommended(ema=0.0), postprocess="watershed", min_size=None),
+    "recommended-aug": Method("recommended with robust normalisation, intensity augmentation and zoom 1/1.25-1.25", loss="ce",
+                              options=_recommended(normalize="robust", intensity_augment=True, scale_augment=1.25),
+                              postprocess="watershed", min_size=None),
+    "recommended-crop64": Method("recommended with 64-px crops, 3x as many a step (as many pixels)", loss="ce",
                                  options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
                                 postprocess="watershed", min_size=None),
+    "recommended-min50": Method("recommended keeping nuclei of 50 px and more (the original code's), not a tenth of the "
+                                "training nuclei's area", loss="ce", options=RECOMMENDED, postprocess="watershed"),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
     "cellpose-scratch": Method("Cellpose 3 trained from random initialisation on the same frames (the field's peer)",
