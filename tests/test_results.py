@@ -19,6 +19,7 @@ from advseg.experiment.tables import (
     method_table,
     metric_rows,
     paper_comparison,
+    peer_table,
     provenance_table,
     ranking_table,
 )
@@ -154,6 +155,20 @@ def test_provenance_counts_runs_per_device():
                       for s, device in enumerate(["cpu", "gpu", "gpu"])])
     (row,) = provenance_table(results, data=["synthetic-h1299-v2"], methods=["ce"]).to_dict("records")
     assert row["devices"] == "cpu: 1, gpu: 2" and row["runs"] == 3 and row["median wall s"] == 10.0
+
+
+def test_peer_table_sets_methods_side_by_side_per_n_train_with_wall_time():
+    def timed(method, n, seed, f, seconds):
+        row = result(method, n, seed, f, data="dsb2018")
+        row["evaluation"] |= {"precision": f + 0.1, "recall": f - 0.1}
+        return row | {"wall_seconds": seconds}
+
+    results = frame(timed("recommended", 1, 0, 0.7, 600), timed("recommended", 1, 1, 0.8, 900),
+                    timed("cellpose-scratch", 1, 0, 0.75, 1200), result("cellpose-scratch", 11, 0, 0.8, data="dsb2018"))
+    rows = peer_table(results, data="dsb2018").to_dict("records")
+    assert [(r["N_train"], r["method"], r["seeds"], r["wall (min)"]) for r in rows] == [
+        (1, "recommended", 2, "12"), (1, "cellpose-scratch", 1, "20"), (11, "cellpose-scratch", 1, "—")]
+    assert rows[0]["precision"] == "85.0 (21.5–100.0)" and rows[1]["F1@0.5"] == "75.0" and rows[1]["recall"] == "65.0"
 
 
 def test_ranking_table_orders_by_the_metric_and_adds_the_others():

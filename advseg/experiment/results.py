@@ -48,6 +48,8 @@ METRICS: dict[str, tuple[str, ...]] = {
     "paper_precision": ("paper", "precision"),
     "paper_recall": ("paper", "recall"),
     "f1": ("f1",),
+    "precision": ("precision",),  # of one-to-one matching at IoU 0.5
+    "recall": ("recall",),
     "f1@0.75": ("thresholds", "0.75", "f1"),
     "ap": ("ap",),
     "pq": ("pq",),

@@ -18,7 +18,7 @@ from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
 __all__ = ["EXTERNAL_ANCHORS", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
-           "metric_rows", "paper_comparison", "provenance_table", "ranking_table", "with_anchors"]
+           "metric_rows", "paper_comparison", "peer_table", "provenance_table", "ranking_table", "with_anchors"]
 
 DASH = "—"  # a cell without results
 
@@ -220,6 +220,28 @@ def cell_table(results: pd.DataFrame, *, metric: str = "paper_f") -> pd.DataFram
     return table.reset_index(drop=True)
 
 
+def peer_table(results: pd.DataFrame, *, data: str, methods: Sequence[str] = ("recommended", "cellpose-scratch"),
+               n_trains: Sequence[int] = (1, 2, 4, 11, 365)) -> pd.DataFrame:
+    """Methods side by side at each N_train: F1@0.5, SEG, precision, recall (mean ± 95 % CI, %) and wall time.
+
+    Rows are (N_train, method) pairs with at least one result file; ``wall (min)`` is the median over
+    seeds of a cell's wall time (training and scoring the test split, one CPU thread).
+    """
+    rows = []
+    for n_train in n_trains:
+        for method in methods:
+            summaries = {metric: find(results, data=data, method=method, n_train=n_train, metric=metric)
+                         for metric in ("f1", "seg", "precision", "recall")}
+            if summaries["f1"] is None:
+                continue
+            cell = results[(results["data"] == data) & (results["method"] == method) & (results["n_train"] == n_train)]
+            rows.append({"N_train": n_train, "method": method} | {name: _text(s) for name, s in (
+                ("F1@0.5", summaries["f1"]), ("SEG", summaries["seg"]), ("precision", summaries["precision"]),
+                ("recall", summaries["recall"]))} | {"wall (min)": _minutes(cell["wall_seconds"].median()),
+                                                     "seeds": summaries["f1"].n})
+    return pd.DataFrame(rows, columns=["N_train", "method", "F1@0.5", "SEG", "precision", "recall", "wall (min)", "seeds"])
+
+
 def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_trains: Sequence[int],
                 metrics: Sequence[str] = ("paper_precision", "paper_recall", "paper_f")) -> pd.DataFrame:
     """One row per (method, N_train, metric): mean ± 95 % CI in % and the number of seeds."""
@@ -230,3 +252,7 @@ def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_t
                 s = find(results, data=data, method=method, n_train=n_train, metric=metric)
                 rows.append({"method": method, "N_train": n_train, "metric": metric, "value (%)": _text(s), "seeds": s.n if s else 0})
     return pd.DataFrame(rows)
+
+
+def _minutes(seconds: float) -> str:
+    return DASH if pd.isna(seconds) else f"{seconds / 60:.0f}"
