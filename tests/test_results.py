@@ -161,13 +161,13 @@ def test_peer_table_sets_methods_side_by_side_per_n_train_with_wall_time():
     def timed(method, n, seed, f, seconds):
         row = result(method, n, seed, f, data="dsb2018")
         row["evaluation"] |= {"precision": f + 0.1, "recall": f - 0.1}
-        return row | {"wall_seconds": seconds}
+        return row | {"wall_seconds": seconds, "device": "cpu"}
 
     results = frame(timed("recommended", 1, 0, 0.7, 600), timed("recommended", 1, 1, 0.8, 900),
                     timed("cellpose-scratch", 1, 0, 0.75, 1200), result("cellpose-scratch", 11, 0, 0.8, data="dsb2018"))
     rows = peer_table(results, data="dsb2018").to_dict("records")
-    assert [(r["N_train"], r["method"], r["seeds"], r["wall (min)"]) for r in rows] == [
-        (1, "recommended", 2, "12"), (1, "cellpose-scratch", 1, "20"), (11, "cellpose-scratch", 1, "—")]
+    assert [(r["N_train"], r["method"], r["seeds"], r["wall (min)"], r["device"]) for r in rows] == [
+        (1, "recommended", 2, "12", "cpu"), (1, "cellpose-scratch", 1, "20", "cpu"), (11, "cellpose-scratch", 1, "—", "—")]
     assert rows[0]["precision"] == "85.0 (21.5–100.0)" and rows[1]["F1@0.5"] == "75.0" and rows[1]["recall"] == "65.0"
 
 

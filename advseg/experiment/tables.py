@@ -222,10 +222,10 @@ def cell_table(results: pd.DataFrame, *, metric: str = "paper_f") -> pd.DataFram
 
 def peer_table(results: pd.DataFrame, *, data: str, methods: Sequence[str] = ("recommended", "cellpose-scratch"),
                n_trains: Sequence[int] = (1, 2, 4, 11, 365)) -> pd.DataFrame:
-    """Methods side by side at each N_train: F1@0.5, SEG, precision, recall (mean ± 95 % CI, %) and wall time.
+    """Methods side by side at each N_train: F1@0.5, SEG, precision, recall (mean ± 95 % CI, %), wall time and device.
 
     Rows are (N_train, method) pairs with at least one result file; ``wall (min)`` is the median over
-    seeds of a cell's wall time (training and scoring the test split, one CPU thread).
+    seeds of a cell's wall time (training and scoring the evaluation frames) on ``device``.
     """
     rows = []
     for n_train in n_trains:
@@ -238,8 +238,10 @@ def peer_table(results: pd.DataFrame, *, data: str, methods: Sequence[str] = ("r
             rows.append({"N_train": n_train, "method": method} | {name: _text(s) for name, s in (
                 ("F1@0.5", summaries["f1"]), ("SEG", summaries["seg"]), ("precision", summaries["precision"]),
                 ("recall", summaries["recall"]))} | {"wall (min)": _minutes(cell["wall_seconds"].median()),
+                                                     "device": ", ".join(sorted(set(cell["device"].fillna(DASH)))),
                                                      "seeds": summaries["f1"].n})
-    return pd.DataFrame(rows, columns=["N_train", "method", "F1@0.5", "SEG", "precision", "recall", "wall (min)", "seeds"])
+    columns = ["N_train", "method", "F1@0.5", "SEG", "precision", "recall", "wall (min)", "device", "seeds"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_trains: Sequence[int],
