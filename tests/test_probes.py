@@ -92,7 +92,9 @@ def test_train_probe_flag_writes_probes(tmp_path) -> None:
 
     out = tmp_path / "run"
     assert main(["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--validation-images", "1",
-                 "--probe", "--out", str(out)]) == 0
+                 "--probe", "--out", str(tmp_path / "default")]) == 1  # the default method trains with cross-entropy
+    assert main(["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--validation-images", "1",
+                 "--loss", "adversarial", "--probe", "--out", str(out)]) == 0
     lines = [json.loads(line) for line in (out / "probes.jsonl").read_text().splitlines()]
     assert [line["step_e"] for line in lines] == [2] and "d_swapped_manual" in lines[0]
     assert main(["train", "synthetic-h1299", "--n-train", "1", "--loss", "ce", "--probe", "--out", str(tmp_path / "ce")]) == 1

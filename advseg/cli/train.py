@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--postprocess", choices=["paper", "watershed"],
                         help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
     parser.add_argument("--min-size", type=_min_size_value, metavar="PX|relative",
-                        help="the smallest nucleus kept, px, or 'relative' (a tenth of the median training nucleus's area); "
+                        help="the smallest nucleus kept, px, or 'relative' (a tenth of the median training nucleus's area, at most 50); "
                         "recorded in the model for advseg segment (default: the method's; 50 for the paper's estimator)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
@@ -122,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
         from advseg.training.probes import probe_callback
 
         if (loss or options.get("loss")) == "ce":
-            raise ValueError("`--probe` probes the discriminator; a cross-entropy run has none")
+            default = " (the default method, recommended, trains with cross-entropy: add --loss adversarial)" \
+                if args.loss is None and args.method is None and "loss" not in dict(args.options) else ""
+            raise ValueError(f"`--probe` probes the discriminator; a cross-entropy run has none{default}")
         callbacks.append(probe_callback())
     result = train_run(
         args.data, n_train=args.n_train, out=args.out, loss=loss, preset=args.preset,

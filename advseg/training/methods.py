@@ -25,7 +25,7 @@ class Method:
     options: tuple[tuple[str, Any], ...] = ()  # estimator cells: configuration fields (see get_preset)
     baseline: str | None = None  # baseline cells: the advseg baseline method
     postprocess: str = "paper"  # how pixel probabilities become nuclei for the reported scores
-    min_size: int | None = 50  # smallest nucleus kept, px; None: a tenth of the median training nucleus's area
+    min_size: int | None = 50  # smallest nucleus kept, px; None: a tenth of the median training nucleus's area, at most 50
 
     @property
     def is_estimator(self) -> bool:
@@ -104,7 +104,7 @@ METHODS: dict[str, Method] = {
     # each recommended-* method undoes one of its choices
     "recommended": Method("U-Net with three poolings (width 32, an output pixel sees ~85 px), cross-entropy, AdamW with a "
                           "cosine schedule, a moving average of the weights, 112-px crops, percentile normalisation, watershed "
-                          "keeping nuclei down to a tenth of the median training nucleus's area",
+                          "keeping nuclei down to a tenth of the median training nucleus's area (at most 50 px)",
                           loss="ce", options=RECOMMENDED, postprocess="watershed", min_size=None),
     "recommended-depth2": Method("recommended with the two-pooling U-Net of width 16 (unet-ce-ws's network)", loss="ce",
                                  options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed", min_size=None),

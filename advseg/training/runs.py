@@ -142,7 +142,7 @@ def train_run(
         How ``evaluate_images`` makes nuclei.
     min_size : int or None, optional
         The smallest nucleus they keep, px (the original code's 50 by default); None: a tenth of the
-        median training nucleus's area (:func:`~advseg.evaluation.postprocess.min_size_for`). Recorded in
+        median training nucleus's area, at most 50 (:func:`~advseg.evaluation.postprocess.min_size_for`). Recorded in
         the model file, so ``advseg segment`` keeps the same.
     binary_masks : bool, optional
         Label the connected regions of a folder's masks (for 0/255 masks).
