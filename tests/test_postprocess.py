@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from advseg.data.targets import three_class_targets
-from advseg.evaluation.postprocess import min_size_for, postprocess
+from advseg.evaluation.postprocess import check_min_size, min_size_for, postprocess
 
 
 def one_hot(classes: np.ndarray) -> np.ndarray:
@@ -87,3 +87,8 @@ def test_min_size_must_be_a_positive_number_of_pixels() -> None:
             postprocess(probs, method="watershed", min_size=bad)
     with pytest.raises(ValueError, match="`diameter` must be a positive number"):
         min_size_for(0.0)
+    assert check_min_size(np.int64(7)) == 7 and check_min_size(None, none_means="relative") is None
+    with pytest.raises(ValueError, match=r"positive number of pixels or None \(relative\), got 0"):
+        check_min_size(0, none_means="relative")
+    with pytest.raises(ValueError, match="positive number of pixels, got None"):
+        check_min_size(None)

@@ -60,6 +60,8 @@ def test_annotation_advice() -> None:
     assert len(few) == 1 and few[0].startswith("only 9 annotated nuclei in 2 images")
     large = annotation_advice([discs(12, 25)], crop_size=64)  # ~25 px across, more than a third of 64
     assert len(large) == 1 and "large for 64-px training crops" in large[0] and "crop_size=96" in large[0]
+    measured = annotation_advice([discs(6, 30)], crop_size=64, diameter=30.0)  # a diameter given is used as it is
+    assert len(measured) == 1 and "30 px across" in measured[0]
     tiny = annotation_advice([discs(2, 40)], crop_size=64)
     assert len(tiny) == 1 and "upscale" in tiny[0]
     assert annotation_advice([np.zeros((8, 8), int)], crop_size=64) == [

@@ -49,7 +49,7 @@ def median_diameter(labels: Sequence[np.ndarray]) -> float:
     return float(np.median(2.0 * np.sqrt(areas_all / np.pi)))
 
 
-def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int) -> list[str]:
+def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int, diameter: float | None = None) -> list[str]:
     """What is wrong with a set of annotations for training on ``crop_size`` crops, one sentence each.
 
     Parameters
@@ -58,6 +58,9 @@ def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int) -> list[s
         The training frames' instance labels.
     crop_size : int
         Side of the training crops, px.
+    diameter : float, optional
+        Their median nucleus diameter, px, where the caller has measured it
+        (:func:`median_diameter`); measured here otherwise.
 
     Returns
     -------
@@ -79,7 +82,7 @@ def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int) -> list[s
         advice.append(f"only {total} annotated nucle{'us' if total == 1 else 'i'} in {images} image{'s' * (images != 1)}: a network "
                       f"learns little from fewer than {FEWEST_NUCLEI}; annotate more nuclei or more images")
     if total:
-        diameter = median_diameter(labels)
+        diameter = median_diameter(labels) if diameter is None else diameter
         if diameter > crop_size / 3:
             suggested = int(16 * np.ceil(4 * diameter / 16))
             advice.append(f"the median nucleus is {diameter:.0f} px across, large for {crop_size}-px training crops (fewer than "

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -22,7 +23,7 @@ from skimage.segmentation import watershed as skimage_watershed
 
 from advseg.data.targets import BACKGROUND, INTERIOR
 
-__all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "label_dtype", "min_size_for", "postprocess"]
+__all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "check_min_size", "label_dtype", "min_size_for", "postprocess"]
 
 _FOUR_CONNECTED = ndi.generate_binary_structure(2, 1)
 
@@ -115,6 +116,27 @@ PAPER_MIN_SIZE = 50  # px: the original code's smallest nucleus, whatever the nu
 MIN_AREA_FRACTION = 0.1  # relative minimum: a tenth of the median training nucleus's area
 
 
+def check_min_size(min_size: Any, *, none_means: str | None = None) -> int | None:
+    """``min_size`` if it is a positive whole number of pixels (or None where ``none_means`` says what None does).
+
+    Raises
+    ------
+    ValueError
+        One line naming ``min_size``, what it may be and what arrived.
+
+    Examples
+    --------
+    >>> check_min_size(20), check_min_size(None, none_means="relative")
+    (20, None)
+    """
+    if min_size is None and none_means is not None:
+        return None
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        alternative = f" or None ({none_means})" if none_means is not None else ""
+        raise ValueError(f"`min_size` must be a positive number of pixels{alternative}, got {min_size!r}")
+    return int(min_size)
+
+
 def min_size_for(diameter: float) -> int:
     """The smallest nucleus kept (px) for nuclei of median ``diameter``: a tenth of their area, from 4 to 50 px.
 
@@ -158,6 +180,4 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAP
     """
     if method not in POSTPROCESSORS:
         raise ValueError(f"`method` must be one of {sorted(POSTPROCESSORS)}, got {method!r}")
-    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
-        raise ValueError(f"`min_size` must be a positive number of pixels, got {min_size!r}")
-    return POSTPROCESSORS[method](probs, min_size=min_size)
+    return POSTPROCESSORS[method](probs, min_size=check_min_size(min_size))

@@ -14,7 +14,7 @@ from advseg.data.atomic import remove_stale_temporaries
 from advseg.data.io import read_image, write_tiff
 from advseg.data.sources import image_sources
 from advseg.evaluation.inference import PRECISIONS, predict_probs
-from advseg.evaluation.postprocess import PAPER_MIN_SIZE, postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, check_min_size, postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
 from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
@@ -102,11 +102,9 @@ def segment_files(
     """
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
-    if min_size is None:
+    if check_min_size(min_size, none_means="the model's") is None:
         recorded_min = model.metadata.get("min_size")
         min_size = recorded_min if isinstance(recorded_min, int) and recorded_min >= 1 else PAPER_MIN_SIZE
-    elif isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-        raise ValueError(f"`min_size` must be a positive number of pixels or None (the model's), got {min_size!r}")
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
     sources = image_sources(inputs)

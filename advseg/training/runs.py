@@ -31,7 +31,7 @@ from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
-from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, min_size_for, postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, check_min_size, min_size_for, postprocess
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
 from advseg.training.identity import check_run_folder, check_same_run
@@ -164,13 +164,14 @@ def train_run(
         raise ValueError(f"`validation_images` must be a positive number or None, got {validation_images!r}")
     if postprocess not in POSTPROCESSORS:
         raise ValueError(f"`postprocess` must be one of {sorted(POSTPROCESSORS)}, got {postprocess!r}")
-    if min_size is not None and (isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1):
-        raise ValueError(f"`min_size` must be a positive number of pixels or None (relative), got {min_size!r}")
+    min_size = check_min_size(min_size, none_means="relative")
     chosen = get_preset(preset, options=options, loss=loss, iterations=iterations, batch_size=batch_size, seed=seed, device=device)
     loss, seed = chosen.train.loss, chosen.train.seed  # the effective values, whichever way they were given
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed, binary_masks=binary_masks)
     validation = splits.validation[:validation_images]
-    advice = annotation_advice([s.labels for s in splits.train], crop_size=chosen.data.crop_size)
+    train_labels = [s.labels for s in splits.train]
+    diameter = round(median_diameter(train_labels), 2)  # raises when the frames hold no nucleus
+    advice = annotation_advice(train_labels, crop_size=chosen.data.crop_size, diameter=diameter)
     for sentence in advice:
         warnings.warn(sentence, AnnotationWarning, stacklevel=2)
     train_names = [s.name for s in splits.train]
@@ -181,7 +182,6 @@ def train_run(
     }
     if resume:
         check_same_run(run_dir, identity)
-    diameter = round(median_diameter([s.labels for s in splits.train]), 2)
     min_size = min_size_for(diameter) if min_size is None else min_size
     trainer = Trainer(
         splits.train, validation,
