@@ -124,8 +124,8 @@ METHODS: dict[str, Method] = {
                                 "training nuclei's area", loss="ce", options=RECOMMENDED, postprocess="watershed"),
     # the shipped generalist: the recommended estimator for many microscopes, trained longer on all training images
     "recommended-generalist": Method("recommended with intensity augmentation (gain, offset, gamma, noise, blur) and zoom "
-                                     "1/1.5-1.5, 6,000 steps, validated every 250", loss="ce",
-                                     options=_recommended(iterations=6000, validate_every=250, intensity_augment=True,
+                                     "1/1.5-1.5, 3,000 steps, validated every 250", loss="ce",
+                                     options=_recommended(iterations=3000, validate_every=250, intensity_augment=True,
                                                           scale_augment=1.5),
                                      postprocess="watershed", min_size=None),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
