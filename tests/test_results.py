@@ -11,6 +11,7 @@ import pytest
 from advseg.experiment.results import PAPER_TABLE1, load_results, metric_value, results_frame
 from advseg.experiment.statistics import find, paired, paired_difference, summarize
 from advseg.experiment.tables import (
+    ablation_table,
     cell_table,
     coverage_table,
     difference_table,
@@ -169,6 +170,20 @@ def test_peer_table_sets_methods_side_by_side_per_n_train_with_wall_time():
     assert [(r["N_train"], r["method"], r["seeds"], r["wall (min)"], r["device"]) for r in rows] == [
         (1, "recommended", 2, "12", "cpu"), (1, "cellpose-scratch", 1, "20", "cpu"), (11, "cellpose-scratch", 1, "—", "—")]
     assert rows[0]["precision"] == "85.0 (21.5–100.0)" and rows[1]["F1@0.5"] == "75.0" and rows[1]["recall"] == "65.0"
+
+
+def test_ablation_table_gives_each_variant_and_its_paired_difference_from_the_reference():
+    results = frame(*[result("adversarial", 1, s, f) for s, f in enumerate((0.5, 0.6, 0.7))],
+                    *[result("adversarial-concat", 1, s, f) for s, f in enumerate((0.4, 0.5, 0.7))],
+                    result("adversarial-patch", 4, 0, 0.9), result("adversarial", 4, 1, 0.8))
+    rows = ablation_table(results, data="synthetic-h1299-v2", reference="adversarial",
+                          variants=["adversarial-concat", "adversarial-patch"], n_trains=(1, 4)).to_dict("records")
+    assert [r["method"] for r in rows] == ["adversarial", "adversarial-concat", "adversarial-patch"]
+    assert rows[0]["N_train = 1"] == "60.0 ± 24.8" and rows[0]["N_train = 1: paired difference"] == "reference"
+    assert rows[1]["N_train = 1: paired difference"] == "-6.7 ± 14.3" and rows[1]["seeds"] == "3, —"
+    assert rows[2]["N_train = 4"] == "90.0" and rows[2]["N_train = 4: paired difference"] == "—"  # no seed in common
+    assert rows[2]["seeds"] == "—, 1"
+    assert ablation_table(results, data="dsb2018", reference="adversarial", variants=["adversarial-concat"]).empty
 
 
 def test_ranking_table_orders_by_the_metric_and_adds_the_others():

@@ -17,7 +17,7 @@ from advseg.experiment.results import PAPER_TABLE1
 from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
-__all__ = ["EXTERNAL_ANCHORS", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
+__all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
            "metric_rows", "paper_comparison", "peer_table", "provenance_table", "ranking_table", "with_anchors"]
 
 DASH = "—"  # a cell without results
@@ -154,6 +154,29 @@ def difference_by_metric(results: pd.DataFrame, *, data: str, first: str, second
         for metric in metrics:
             difference = paired(results, data=data, first=first, second=second, n_train=n_train, metric=metric)
             row[f"{metric}: {first} − {second}"] = difference.text(signed=True) if difference else DASH
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ablation_table(results: pd.DataFrame, *, data: str, reference: str, variants: Sequence[str],
+                   n_trains: Sequence[int] = (1, 4), metric: str = "paper_f") -> pd.DataFrame:
+    """One row per method (``reference`` first, then ``variants``): per N_train its score and its difference
+    from ``reference`` paired by seed (mean ± 95 % CI, in %), and the seeds behind each score.
+
+    Methods without a result file on ``data`` at any of ``n_trains`` are left out; an empty frame when none has one.
+    """
+    rows = []
+    for method in (reference, *variants):
+        summaries = [find(results, data=data, method=method, n_train=n, metric=metric) for n in n_trains]
+        if all(summary is None for summary in summaries):
+            continue
+        row: dict[str, object] = {"method": method}
+        for n_train, summary in zip(n_trains, summaries):
+            difference = paired(results, data=data, first=method, second=reference, n_train=n_train, metric=metric)
+            row[f"N_train = {n_train}"] = _text(summary)
+            row[f"N_train = {n_train}: paired difference"] = (
+                "reference" if method == reference else difference.text(signed=True) if difference else DASH)
+        row["seeds"] = ", ".join(str(summary.n) if summary else DASH for summary in summaries)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,0 +1,138 @@
+"""The game through training, probed: what the discriminator rates, and the estimator's class fractions.
+
+``advseg train ... --probe`` appends :func:`advseg.training.probes.probe_game`'s
+measurements after every validation to ``probes.jsonl`` in its run folder.
+:func:`save_probes` keeps them with the run's provenance as one small JSON file
+under ``results/probes/``; :func:`probe_frame` reads such a file into a
+DataFrame, :func:`plot_probes` draws it and :func:`diagnosis_table` sets each
+hypothesis for the collapse (docs: adversarial-literature.md) beside its
+measurement at the steps where the estimator worked and where it had collapsed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+__all__ = ["COLLAPSED_BELOW", "diagnosis_table", "load_probes", "plot_probes", "probe_frame", "save_probes"]
+
+COLLAPSED_BELOW = 0.1  # a validation paper F below this is a collapsed step
+
+# (hypothesis, what is measured, the probe's columns; a row reads the mean of each column)
+HYPOTHESES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("D wins on softness", "D's 'manual' probability: manual one-hot / estimate's softmax / its argmax / manual softened "
+     "to the estimate's entropy", ("d_manual", "d_estimated", "d_argmax", "d_softened_manual")),
+    ("softness alone would do", "how well the per-map entropy alone separates manual from estimated maps (1: perfectly)",
+     ("entropy_separability",)),
+    ("saturation", "D's accuracy (eval mode)", ("d_accuracy",)),
+    ("'all contour' costs nothing", "D on manual maps with interior and contour swapped / D on manual maps",
+     ("d_swapped_manual", "d_manual")),
+    ("the estimator labels interior contour", "share of manual interior pixels the estimator labels contour / "
+     "its contour fraction", ("interior_as_contour", "fraction_contour")),
+    ("D ignores the image", "D on manual maps paired with another crop's image / with their own",
+     ("d_mismatched_manual", "d_manual")),
+    ("batch-norm leak", "D's accuracy in train mode on pure batches / on the mixed batch it trains on",
+     ("d_accuracy_pure", "d_accuracy_mixed")),
+)
+
+
+def save_probes(run_dir: str | os.PathLike, out: str | os.PathLike, *, command: str) -> Path:
+    """Keep a probed run's ``probes.jsonl`` with its provenance as one JSON file.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder of ``advseg train ... --probe`` (``probes.jsonl`` and ``run.json`` inside;
+        ``metrics.json`` too when it was trained with ``--evaluate``).
+    out : path
+        The file to write.
+    command : str
+        The command that made the run, kept beside its records.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+    """
+    run_dir, out = Path(run_dir), Path(out)
+    probes = run_dir / "probes.jsonl"
+    if not probes.is_file():
+        raise FileNotFoundError(f"`run_dir` must hold a probes.jsonl (train with --probe), {run_dir} has none")
+    info = json.loads((run_dir / "run.json").read_text())
+    metrics = json.loads((run_dir / "metrics.json").read_text()) if (run_dir / "metrics.json").is_file() else {}
+    train = info["configs"]["train"]
+    summary = {"data": info["data"], "loss": info["loss"], "n_train": info["n_train"], "seed": info["seed"],
+               "preset": info["preset"], "device": info["device"], "commit": info["commit"], "command": command,
+               "iterations": train["iterations"], "selected_step": metrics.get("selected_step"),
+               "evaluation": metrics.get("evaluation"),
+               "records": [json.loads(line) for line in probes.read_text().splitlines() if line.strip()]}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary) + "\n")
+    return out
+
+
+def load_probes(path: str | os.PathLike) -> dict[str, Any]:
+    """A file :func:`save_probes` wrote."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"`path` {path} is not a file")
+    return json.loads(path.read_text())
+
+
+def probe_frame(probes: dict[str, Any]) -> pd.DataFrame:
+    """One row per probed step (``step_e``, ``val_paper_f``, every measurement) and a ``collapsed`` column."""
+    frame = pd.DataFrame(probes["records"]).sort_values("step_e").reset_index(drop=True)
+    return frame.assign(collapsed=frame["val_paper_f"] < COLLAPSED_BELOW)
+
+
+def _means(rows: pd.DataFrame, columns: tuple[str, ...]) -> str:
+    return " / ".join(f"{rows[c].mean():.2f}" for c in columns) if len(rows) else "—"
+
+
+def diagnosis_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each hypothesis, its measurement, and the mean at working and at collapsed steps (with how many of each).
+
+    A step is collapsed when its validation paper F is below :data:`COLLAPSED_BELOW`.
+    """
+    working, collapsed = frame[~frame["collapsed"]], frame[frame["collapsed"]]
+    return pd.DataFrame([{"hypothesis": name, "measured": what, f"working steps ({len(working)})": _means(working, columns),
+                          f"collapsed steps ({len(collapsed)})": _means(collapsed, columns)}
+                         for name, what, columns in HYPOTHESES])
+
+
+def plot_probes(frame: pd.DataFrame, *, title: str = "") -> plt.Figure:
+    """Three panels over estimator steps: validation F and class use, D's ratings, D's accuracy.
+
+    Collapsed steps (validation paper F below :data:`COLLAPSED_BELOW`) are shaded in every panel.
+    """
+    fig, axes = plt.subplots(3, 1, figsize=(8, 8.5), sharex=True, constrained_layout=True)
+    steps = frame["step_e"]
+    width = float(steps.diff().median()) if len(steps) > 1 else 1.0
+    for ax in axes:
+        for step in steps[frame["collapsed"]]:
+            ax.axvspan(step - width / 2, step + width / 2, color="0.9", zorder=0)
+    panels = (
+        (("val_paper_f", "validation F (paper protocol)"), ("fraction_contour", "pixels labelled contour"),
+         ("interior_as_contour", "manual interior labelled contour")),
+        (("d_manual", "manual one-hot"), ("d_estimated", "estimate (softmax)"), ("d_argmax", "estimate's argmax (one-hot)"),
+         ("d_softened_manual", "manual, softened to the estimate's entropy"),
+         ("d_swapped_manual", "manual, interior and contour swapped"), ("d_mismatched_manual", "manual, another crop's image")),
+        (("d_accuracy", "D accuracy (eval mode)"), ("d_accuracy_mixed", "train mode, mixed batch"),
+         ("d_accuracy_pure", "train mode, pure batches"), ("entropy_separability", "entropy alone separates")),
+    )
+    labels = ("fraction", "D's 'manual' probability", "accuracy")
+    for ax, panel, label in zip(axes, panels, labels):
+        for column, name in panel:
+            if column in frame:
+                ax.plot(steps, frame[column], marker=".", label=name)
+        ax.set(ylabel=label, ylim=(-0.03, 1.03))
+        ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    axes[-1].set_xlabel("estimator step (grey: collapsed, validation F < 0.1)")
+    if title:
+        axes[0].set_title(title)
+    return fig
