@@ -17,12 +17,14 @@ from advseg.experiment.tables import (
     difference_table,
     html_table,
     markdown_table,
+    method_rows,
     method_table,
     metric_rows,
     paper_comparison,
     peer_table,
     provenance_table,
     ranking_table,
+    seeds_below,
 )
 
 
@@ -184,6 +186,19 @@ def test_ablation_table_gives_each_variant_and_its_paired_difference_from_the_re
     assert rows[2]["N_train = 4"] == "90.0" and rows[2]["N_train = 4: paired difference"] == "—"  # no seed in common
     assert rows[2]["seeds"] == "—, 1"
     assert ablation_table(results, data="dsb2018", reference="adversarial", variants=["adversarial-concat"]).empty
+
+
+def test_seeds_below_counts_failed_seeds_per_n_train():
+    results = frame(*[result("adversarial", 1, s, f) for s, f in enumerate((0.2, 0.6, 0.0))], result("adversarial", 4, 0, 0.7))
+    (row,) = seeds_below(results, data="synthetic-h1299-v2", methods=["adversarial"], n_trains=(1, 4, 11)).to_dict("records")
+    assert row == {"method": "adversarial", "N_train = 1": "2 of 3", "N_train = 4": "0 of 1", "N_train = 11": "—"}
+
+
+def test_method_rows_describe_sweep_methods_and_refuse_unknown_names():
+    (row,) = method_rows(["adversarial-sn"]).to_dict("records")
+    assert row["loss"] == "adversarial" and row["fields"] == "spectral_norm=True" and "spectral" in row["what it changes"]
+    with pytest.raises(ValueError, match="unknown \\['nope'\\]"):
+        method_rows(["nope"])
 
 
 def test_ranking_table_orders_by_the_metric_and_adds_the_others():

@@ -18,7 +18,8 @@ from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
 __all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
-           "metric_rows", "paper_comparison", "peer_table", "provenance_table", "ranking_table", "with_anchors"]
+           "method_rows", "metric_rows", "paper_comparison", "peer_table", "provenance_table", "ranking_table", "seeds_below",
+           "with_anchors"]
 
 DASH = "—"  # a cell without results
 
@@ -179,6 +180,28 @@ def ablation_table(results: pd.DataFrame, *, data: str, reference: str, variants
         row["seeds"] = ", ".join(str(summary.n) if summary else DASH for summary in summaries)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def seeds_below(results: pd.DataFrame, *, data: str, methods: Sequence[str], threshold: float = 0.5,
+                metric: str = "paper_f", n_trains: Sequence[int] = (1, 2, 4, 11)) -> pd.DataFrame:
+    """Per method and N_train: how many seeds score below ``threshold`` (``"k of n"``; a dash without result files)."""
+    rows = []
+    for method in methods:
+        row: dict[str, object] = {"method": method}
+        for n_train in n_trains:
+            summary = find(results, data=data, method=method, n_train=n_train, metric=metric)
+            row[f"N_train = {n_train}"] = f"{sum(v < threshold for v in summary.values)} of {summary.n}" if summary else DASH
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def method_rows(methods: Sequence[str]) -> pd.DataFrame:
+    """The sweep methods named: their description, loss and the configuration fields they change."""
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"`methods` must be names of advseg.training.methods.METHODS, got unknown {unknown}")
+    return pd.DataFrame([{"method": name, "what it changes": METHODS[name].description, "loss": METHODS[name].loss or DASH,
+                          "fields": ", ".join(f"{k}={v!r}" for k, v in METHODS[name].options) or DASH} for name in methods])
 
 
 def coverage_table(results: pd.DataFrame, *, data: Sequence[str], methods: Sequence[str],
