@@ -5,10 +5,11 @@ and dimming (x 0.2 gain, quantised to 8 bits), each three ways: at the image's o
 scale, rescaled by the automatic diameter estimate, and rescaled by the true median
 diameter (the best an estimate could do). Prints F1@0.5, SEG, precision and recall.
 A model file without a recorded training diameter gets the median diameter of the
-training split's annotations.
+training split's annotations; nuclei smaller than the model's recorded smallest nucleus
+(else 50 px) are dropped, as `advseg segment` does.
 
 Run: .venv/bin/python benchmarks/scale_variants.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
-     [--images 81] [--postprocess watershed]
+     [--images 81] [--postprocess watershed] [--scalings none auto true]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from advseg.data.datasets import load_dataset
 from advseg.data.diameter import median_diameter
 from advseg.data.paths import find_dsb2018
 from advseg.evaluation.inference import predict_probs
-from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, postprocess
 from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
 from advseg.training.modelfile import load_model
@@ -51,6 +52,8 @@ def main() -> None:
     parser.add_argument("--model", default="results/models/dsb2018-unet-ce-ws-crop96.pt")
     parser.add_argument("--images", type=int, default=81, help="test images used (the first N by name)")
     parser.add_argument("--postprocess", default="watershed")
+    parser.add_argument("--scalings", nargs="+", default=["none", "auto", "true"], choices=["none", "auto", "true"],
+                        help="not rescaled, rescaled by the automatic estimate, by the true median diameter")
     args = parser.parse_args()
     root = find_dsb2018()
     model = load_model(args.model)
@@ -60,13 +63,17 @@ def main() -> None:
         print(f"{args.model}: no recorded diameter; the training split's median, {model_diameter:.1f} px")
     test = load_dataset(root, split="test").samples[: args.images]
 
+    min_size = model.metadata.get("min_size") or PAPER_MIN_SIZE  # as advseg segment keeps
+    print(f"{args.model}: training diameter {model_diameter:.1f} px, nuclei of {min_size} px and more kept")
+
     def segment(x: np.ndarray) -> np.ndarray:
-        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess)
+        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess,
+                           min_size=min_size)
 
     print(f"{'variant':<12}{'scaling':<10}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'s/image':>9}")
     for name in VARIANTS:
         pairs = [variant(s.image, s.labels, name) for s in test]
-        for how in ("none", "auto", "true"):
+        for how in args.scalings:
             start, predictions = time.perf_counter(), []
             for image, labels in pairs:
                 diameter = {"none": None, "auto": "auto", "true": median_diameter([labels]) if labels.any() else None}[how]
