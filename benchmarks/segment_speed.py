@@ -1,0 +1,72 @@
+"""Seconds per megapixel of `advseg segment` with a model file, against its FLOP floor.
+
+Writes test images of DSB2018 as 16-bit TIFFs (the first --images by name, or the synthetic
+movie's frames with --data synthetic-h1299-v2) and times `segment_files` over them: reading,
+the per-image diameter estimate and rescaling (unless --diameter none), tiled inference,
+watershed post-processing and writing the labels; the second of two passes. The FLOP floor
+is the network's forward FLOPs per megapixel at the practical peak (the faster of a dense
+matmul and a wide 3x3 convolution, as in bench_training.py), so `floor / measured` is the
+fraction of the peak the whole command reaches.
+
+Run: .venv/bin/python benchmarks/segment_speed.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
+     [--data dsb2018] [--images 16] [--diameter auto|none] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import tifffile
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_training import conv_flops, conv_peak, matmul_peak  # noqa: E402
+
+from advseg.data.paths import resolve_data  # noqa: E402
+from advseg.data.splits import make_splits  # noqa: E402
+from advseg.evaluation.segment import segment_files  # noqa: E402
+from advseg.training.modelfile import load_model  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="results/models/dsb2018-unet-ce-ws-crop96.pt")
+    parser.add_argument("--data", default="dsb2018")
+    parser.add_argument("--images", type=int, default=16, help="evaluation images timed (the first N)")
+    parser.add_argument("--diameter", default="auto", choices=["auto", "none"])
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = torch.device("cpu")
+    model = load_model(args.model, device=device)
+    frames = make_splits(resolve_data(args.data), n_train=1, seed=0).evaluation[: args.images]
+    megapixels = sum(frame.image.size for frame in frames) / 1e6
+    peak = max(matmul_peak(device), conv_peak(device))
+    flops_per_mp = conv_flops(model.estimator.eval(), torch.zeros(1, 1, 1000, 1000)) / 1.0  # 1 MP
+    floor = flops_per_mp / (peak * 1e9)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "in").mkdir()
+        for i, frame in enumerate(frames):
+            image = np.clip(np.rint(frame.image), 0, 65535).astype(np.uint16)
+            tifffile.imwrite(root / "in" / f"f{i:03d}.tif", image)
+        seconds = 0.0
+        for overwrite in (False, True):  # the first pass warms up
+            start = time.perf_counter()
+            segment_files(model, [root / "in"], root / "out", method="watershed", overwrite=overwrite, progress=False,
+                          device="cpu", diameter=None if args.diameter == "none" else "auto")
+            seconds = time.perf_counter() - start
+    print(f"{args.model}: {len(frames)} {args.data} images, {megapixels:.2f} MP, {args.threads} threads, "
+          f"diameter {args.diameter}")
+    print(f"practical peak {peak:.0f} GFLOP/s; the network's forward {flops_per_mp / 1e9:.1f} GFLOP per MP, "
+          f"floor {floor:.2f} s/MP")
+    print(f"advseg segment: {seconds / megapixels:.2f} s per megapixel ({floor / (seconds / megapixels):.2f} of the peak)")
+
+
+if __name__ == "__main__":
+    main()
