@@ -27,7 +27,7 @@ COLLAPSED_BELOW = 0.1  # a validation paper F below this is a collapsed step
 HYPOTHESES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D wins on softness", "D's 'manual' probability: manual one-hot / estimate's softmax / its argmax / manual softened "
      "to the estimate's entropy", ("d_manual", "d_estimated", "d_argmax", "d_softened_manual")),
-    ("softness alone would do", "how well the per-map entropy alone separates manual from estimated maps (1: perfectly)",
+    ("softness is a sufficient cue", "how well the per-map entropy alone separates manual from estimated maps (1: perfectly)",
      ("entropy_separability",)),
     ("saturation", "D's accuracy (eval mode)", ("d_accuracy",)),
     ("'all contour' costs nothing", "D on manual maps with interior and contour swapped / D on manual maps",

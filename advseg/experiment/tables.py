@@ -17,9 +17,9 @@ from advseg.experiment.results import PAPER_TABLE1
 from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
-__all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table", "html_table", "markdown_table", "method_table",
-           "method_rows", "metric_rows", "paper_comparison", "peer_table", "provenance_table", "ranking_table", "seeds_below",
-           "with_anchors"]
+__all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table",
+           "html_table", "markdown_table", "method_rows", "method_table", "metric_rows", "paper_comparison", "peer_table",
+           "provenance_table", "ranking_table", "seeds_below", "with_anchors"]
 
 DASH = "—"  # a cell without results
 
