@@ -119,9 +119,12 @@ def test_training_stops_when_the_weights_become_non_finite(dataset, tmp_path, ca
     out = tmp_path / "run"
     assert main(["train", str(dataset), *TINY, "--loss", "ce", "--set", "lr_estimator=1e30", "--out", str(out)]) == 1
     message = error_line(capsys, "train")
-    assert message.startswith(f"{out}: training diverged by estimator step 2: ") and "hold NaN or infinity" in message
+    # which guard fires first depends on the CPU's floating point: the weights (by step 2) or the loss (at step 2)
+    assert (message.startswith(f"{out}: training diverged by estimator step 2: ") and "hold NaN or infinity" in message
+            or message.startswith(f"{out}: training diverged at estimator step 2: the estimator loss is "))
     assert message.endswith("the folder keeps no model and no metrics.json")
-    assert sorted(p.name for p in out.iterdir()) == ["history.jsonl", "run.json"]  # no model.pt with NaN weights
+    kept = {p.name for p in out.iterdir()}
+    assert "run.json" in kept and kept <= {"history.jsonl", "run.json"}  # no model.pt with NaN weights
 
 
 def test_segment_refuses_a_model_with_non_finite_weights(model_file, dataset, tmp_path, capsys) -> None:
