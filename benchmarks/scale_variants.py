@@ -24,9 +24,10 @@ from advseg.data.datasets import load_dataset
 from advseg.data.diameter import median_diameter
 from advseg.data.paths import find_dsb2018
 from advseg.evaluation.inference import predict_probs
-from advseg.evaluation.postprocess import PAPER_MIN_SIZE, postprocess
+from advseg.evaluation.postprocess import postprocess
 from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
+from advseg.evaluation.segment import recorded_min_size
 from advseg.training.modelfile import load_model
 
 VARIANTS = ("original", "x0.5", "x2", "dim 8-bit")
@@ -63,7 +64,7 @@ def main() -> None:
         print(f"{args.model}: no recorded diameter; the training split's median, {model_diameter:.1f} px")
     test = load_dataset(root, split="test").samples[: args.images]
 
-    min_size = model.metadata.get("min_size") or PAPER_MIN_SIZE  # as advseg segment keeps
+    min_size = recorded_min_size(model.metadata)  # as advseg segment keeps
     print(f"{args.model}: training diameter {model_diameter:.1f} px, nuclei of {min_size} px and more kept")
 
     def segment(x: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ def main() -> None:
     frames = make_splits(resolve_data(args.data), n_train=1, seed=0).evaluation[: args.images]
     megapixels = sum(frame.image.size for frame in frames) / 1e6
     peak = max(matmul_peak(device), conv_peak(device))
-    flops_per_mp = conv_flops(model.estimator.eval(), torch.zeros(1, 1, 1000, 1000)) / 1.0  # 1 MP
+    flops_per_mp = conv_flops(model.estimator.eval(), torch.zeros(1, 1, 1000, 1000))  # one megapixel
     floor = flops_per_mp / (peak * 1e9)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

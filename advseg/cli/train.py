@@ -77,7 +77,7 @@ def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], st
     from advseg.training.methods import DEFAULT_METHOD, METHODS
 
     options = dict(args.options)
-    if args.method is None and (args.loss is not None or "loss" in options):
+    if args.method is None and not _uses_default(args):
         return args.loss, options, args.postprocess or "paper", _min_size(args, PAPER_MIN_SIZE)  # the paper's estimator
     if args.method is None:  # the default: the recommended method, which --set fields may change
         method = METHODS[DEFAULT_METHOD]
@@ -94,6 +94,11 @@ def _method(args: argparse.Namespace) -> tuple[str | None, dict[str, object], st
             raise ValueError(f"`--set {field}={options[field]}` contradicts `--method {args.method}`, which sets {field}={value!r}")
     fields = _flags_win(args, dict(method.options))
     return method.loss, fields | options, args.postprocess or method.postprocess, _min_size(args, method.min_size)
+
+
+def _uses_default(args: argparse.Namespace) -> bool:
+    """Whether no --method, --loss or --set loss names a recipe, so the default method trains."""
+    return args.method is None and args.loss is None and "loss" not in dict(args.options)
 
 
 def _min_size(args: argparse.Namespace, default: int | None) -> int | None:
@@ -122,8 +127,10 @@ def run(args: argparse.Namespace) -> int:
         from advseg.training.probes import probe_callback
 
         if (loss or options.get("loss")) == "ce":
-            default = " (the default method, recommended, trains with cross-entropy: add --loss adversarial)" \
-                if args.loss is None and args.method is None and "loss" not in dict(args.options) else ""
+            from advseg.training.methods import DEFAULT_METHOD
+
+            default = f" (the default method, {DEFAULT_METHOD}, trains with cross-entropy: add --loss adversarial)" \
+                if _uses_default(args) else ""
             raise ValueError(f"`--probe` probes the discriminator; a cross-entropy run has none{default}")
         callbacks.append(probe_callback())
     result = train_run(

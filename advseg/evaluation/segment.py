@@ -20,7 +20,7 @@ from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
 from advseg.utils import progress_bar
 
-__all__ = ["Segmented", "segment_files"]
+__all__ = ["Segmented", "recorded_min_size", "segment_files"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ class Segmented:
     source: Path  # the image file
     labels_path: Path  # the label image written
     scale: ScaleChoice  # how the image was scaled to the model's nucleus size
+
+
+def recorded_min_size(metadata: dict) -> int:
+    """The smallest nucleus a model file records (``advseg train`` writes it), else the original code's 50 px."""
+    recorded = metadata.get("min_size")
+    return recorded if isinstance(recorded, int) and recorded >= 1 else PAPER_MIN_SIZE
 
 
 def segment_files(
@@ -103,8 +109,7 @@ def segment_files(
     if tile < 16:
         raise ValueError(f"`tile` must be at least 16 px, got {tile}")
     if check_min_size(min_size, none_means="the model's") is None:
-        recorded_min = model.metadata.get("min_size")
-        min_size = recorded_min if isinstance(recorded_min, int) and recorded_min >= 1 else PAPER_MIN_SIZE
+        min_size = recorded_min_size(model.metadata)
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
     sources = image_sources(inputs)

@@ -122,7 +122,7 @@ METHODS: dict[str, Method] = {
                                 postprocess="watershed", min_size=None),
     "recommended-min50": Method("recommended keeping nuclei of 50 px and more (the original code's), not a tenth of the "
                                 "training nuclei's area", loss="ce", options=RECOMMENDED, postprocess="watershed"),
-    # the shipped generalist: the recommended estimator for many microscopes, trained longer on all training images
+    # a generalist candidate: the recommended estimator for many microscopes, trained longer on all training images
     "recommended-generalist": Method("recommended with intensity augmentation (gain, offset, gamma, noise, blur) and zoom "
                                      "1/1.5-1.5, 3,000 steps, validated every 250", loss="ce",
                                      options=_recommended(iterations=3000, validate_every=250, intensity_augment=True,
