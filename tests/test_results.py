@@ -239,6 +239,28 @@ def test_verdicts_under_several_metrics_and_where_they_flip():
     assert "not supported under F" in flip and "holds under SEG" in flip
 
 
+def test_the_validation_score_that_chose_the_model_is_a_metric_of_its_own():
+    rows = [result("hybrid-adv-0.1", 1, s, 0.5) | {"validation": {"val_paper_f": v, "val_f1": v / 2}}
+            for s, v in enumerate((0.6, 0.7, 0.8))]
+    results = frame(*rows, result("ce", 1, 0, 0.4))
+    table = ablation_table(results, data="synthetic-h1299-v2", reference="hybrid-adv-0.1", variants=[], n_trains=(1,),
+                           metric="val_paper_f")
+    assert table.loc[0, "N_train = 1"].startswith("70.0 ± ")
+    assert results.loc[results["method"] == "ce", "val_paper_f"].isna().all()  # a file without validation scores
+
+
+def test_the_games_claims_pair_the_stable_loss_with_the_same_estimators_cross_entropy():
+    from advseg.experiment.claims import GAME_CLAIMS, claim_table
+
+    results = frame(*[result("adversarial-stable", 1, s, f) for s, f in enumerate((0.80, 0.82, 0.81))],
+                    *[result("recommended", 1, s, f) for s, f in enumerate((0.78, 0.79, 0.80))])
+    table = claim_table(results, data=["synthetic-h1299-v2"], claims=GAME_CLAIMS).set_index("claim")
+    row = table.loc[GAME_CLAIMS[0].text]
+    assert row["synthetic-h1299-v2: verdict"] == "holds" and row["synthetic-h1299-v2: difference"].startswith("+2.0")
+    assert table.loc[GAME_CLAIMS[1].text, "synthetic-h1299-v2: verdict"] == "no results"
+    assert len(claim_table(results, data=["synthetic-h1299-v2"])) == 4  # the paper's claims by default
+
+
 def test_the_external_anchor_is_appended_as_a_marked_row():
     from advseg.experiment.tables import with_anchors
 

@@ -15,7 +15,8 @@ __all__ = ["METRIC_LABELS", "plot_metric_vs_n_train"]
 
 METRIC_LABELS = {"paper_f": "F (paper protocol)", "paper_precision": "precision (paper protocol)",
                  "paper_recall": "recall (paper protocol)", "f1": "F1 @ IoU 0.5 (one-to-one)", "f1@0.75": "F1 @ IoU 0.75",
-                 "ap": "TP/(TP+FP+FN) @ 0.5", "pq": "panoptic quality", "seg": "SEG (Cell Tracking Challenge)"}
+                 "ap": "TP/(TP+FP+FN) @ 0.5", "pq": "panoptic quality", "seg": "SEG (Cell Tracking Challenge)",
+                 "val_paper_f": "F on the validation frames", "val_f1": "F1 @ IoU 0.5 on the validation frames"}
 
 
 def plot_metric_vs_n_train(results: pd.DataFrame, *, data: str, metric: str = "paper_f",

@@ -42,18 +42,20 @@ PAPER_TABLE1: dict[str, tuple[str, int | None, float, float, float]] = {
     "Ilastik": ("ilastik-style", None, 0.885, 0.824, 0.853),  # the paper does not say how much was annotated
 }
 
-# metric name -> path into a result file's "evaluation" object
+# metric name -> path into a result file (the evaluation frames' scores, and the validation frames' that chose the model)
 METRICS: dict[str, tuple[str, ...]] = {
-    "paper_f": ("paper", "f"),
-    "paper_precision": ("paper", "precision"),
-    "paper_recall": ("paper", "recall"),
-    "f1": ("f1",),
-    "precision": ("precision",),  # of one-to-one matching at IoU 0.5
-    "recall": ("recall",),
-    "f1@0.75": ("thresholds", "0.75", "f1"),
-    "ap": ("ap",),
-    "pq": ("pq",),
-    "seg": ("seg",),
+    "paper_f": ("evaluation", "paper", "f"),
+    "paper_precision": ("evaluation", "paper", "precision"),
+    "paper_recall": ("evaluation", "paper", "recall"),
+    "f1": ("evaluation", "f1"),
+    "precision": ("evaluation", "precision"),  # of one-to-one matching at IoU 0.5
+    "recall": ("evaluation", "recall"),
+    "f1@0.75": ("evaluation", "thresholds", "0.75", "f1"),
+    "ap": ("evaluation", "ap"),
+    "pq": ("evaluation", "pq"),
+    "seg": ("evaluation", "seg"),
+    "val_paper_f": ("validation", "val_paper_f"),  # on the validation frames, at the selected step
+    "val_f1": ("validation", "val_f1"),
 }
 CELL_FIELDS = ("data", "method", "preset", "n_train", "seed")  # what identifies a cell
 PROVENANCE_FIELDS = ("device", "commit", "cpu_threads", "started", "wall_seconds", "train_seconds", "selected_step",
@@ -77,7 +79,7 @@ def metric_value(result: dict[str, Any], metric: str) -> float:
     """
     if metric not in METRICS:
         raise ValueError(f"`metric` must be one of {sorted(METRICS)}, got {metric!r}")
-    value: Any = result["evaluation"]
+    value: Any = result
     for key in METRICS[metric]:
         value = value[key]
     return float(value)
