@@ -119,3 +119,17 @@ def test_train_method_flag_trains_the_named_recipe(tmp_path) -> None:
     run = json.loads((out / "run.json").read_text())
     assert run["loss"] == "adversarial"
     assert run["configs"]["train"]["d_input"] == "straight_through" and run["configs"]["train"]["instance_noise"] == 0.05
+
+
+def test_the_stable_configuration_trains_the_recommended_estimator_with_a_small_one_hot_game(tmp_path) -> None:
+    import json
+
+    out = tmp_path / "stable"
+    assert main(["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--validation-images", "1",
+                 "--method", "adversarial-stable", "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    train, model = run["configs"]["train"], run["configs"]["model"]
+    assert run["loss"] == "hybrid" and model["estimator"] == "unet" and model["discriminator"] == "ribcage"
+    assert 1 - train["hybrid_weight"] == pytest.approx(1 / 11)  # adversarial weight 0.1 against cross-entropy's 1
+    assert (train["d_input"], train["manual_smoothing"]) == ("straight_through", 0.0)  # one-hot on both sides
+    assert (out / "model.pt").is_file()

@@ -88,6 +88,15 @@ METHODS: dict[str, Method] = {
                              "so it cannot win on softness", loss="adversarial", options=(("d_input", "straight_through"),)),
     "adversarial-r1": Method("adversarial; R1 penalty (gamma 10) on D's gradient at manual inputs", loss="adversarial",
                              options=(("r1_gamma", 10.0),)),
+    # the recommended adversarial configuration (the chapter on making the game work): the recommended estimator,
+    # cross-entropy with a 0.1 adversarial term, D shown the estimate's straight-through one-hot and the manual map
+    # without label noise (both one-hot: no softness cue either way), D's learning rate for AdamW
+    "adversarial-stable": Method("the recommended estimator with cross-entropy + 0.1 adversarial (rib cage), D shown the "
+                                 "estimate's straight-through one-hot and manual maps without label noise, D learning "
+                                 "rate 2e-4", loss="hybrid",
+                                 options=_recommended(hybrid_weight=10 / 11, d_input="straight_through",
+                                                      manual_smoothing=0.0, lr_discriminator=2e-4),
+                                 postprocess="watershed", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
