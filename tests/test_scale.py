@@ -106,3 +106,37 @@ def test_segment_refuses_a_bad_diameter(tmp_path: Path, capsys: pytest.CaptureFi
         main(["segment", "m.pt", "x.tif", "--out", str(tmp_path / "o"), "--diameter", "-3"])
     assert "must be a positive number of pixels" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_frames_are_brought_to_one_nucleus_size() -> None:
+    from advseg.data.datasets import Sample
+    from advseg.evaluation.scale import to_diameter
+
+    big, small = disks(10, shape=(256, 256)), disks(5, shape=(128, 160))  # nuclei 20 and 10 px across
+    frames = [Sample("big", big[0], big[1].astype(np.int32), "uint16"), Sample("small", small[0], small[1].astype(np.int32), "uint16")]
+    target = median_diameter([big[1]])
+    annotated, scales = to_diameter(frames, target, annotated=True)
+    assert scales[0] == 1.0 and annotated[0] is frames[0]  # already at the size
+    assert scales[1] == pytest.approx(target / median_diameter([small[1]]), rel=1e-3)
+    assert median_diameter([annotated[1].labels]) == pytest.approx(target, rel=0.1)
+    assert annotated[1].image.shape == annotated[1].labels.shape == (round(128 * scales[1]), round(160 * scales[1]))
+    estimated, _ = to_diameter(frames[1:], target, annotated=False)  # as advseg segment would: from the image alone
+    assert median_diameter([estimated[0].labels]) == pytest.approx(target, rel=0.25)
+    _, (floor,) = to_diameter(frames[:1], 5.0, annotated=True, smallest_side=112)  # never below the crop size
+    assert floor == pytest.approx(112 / 256)
+    with pytest.raises(ValueError, match="`train_diameter` must be 0 \\(off\\) or a nucleus diameter"):
+        DataConfig(train_diameter=2.0)
+
+
+def test_a_model_trained_at_one_nucleus_size_records_it(tmp_path: Path) -> None:
+    import torch
+
+    from advseg.training.runs import train_run
+
+    result = train_run("synthetic-h1299", n_train=1, out=tmp_path / "onesize", loss="ce", iterations=2, batch_size=2,
+                       validation_images=1, evaluate_images=2, options={"train_diameter": 12.0}, progress=False)
+    scales = result.metrics["frame_scales"]
+    assert len(scales["train"]) == 1 and scales["train"][0] < 1  # the movie's nuclei are larger than 12 px
+    assert len(scales["validation"]) == 1 and result.evaluation.n_images == 2
+    saved = torch.load(tmp_path / "onesize" / "model.pt", map_location="cpu", weights_only=False)
+    assert saved["metadata"]["diameter"] == 12.0  # advseg segment rescales every image to it

@@ -23,6 +23,7 @@ class DataConfig:
     percentiles: tuple[float, float] = (1.0, 99.8)  # low/high percentiles for "percentile" (and "robust")
     intensity_augment: bool = False  # random blur, gamma, gain, offset and noise per crop (advseg.data.intensity)
     scale_augment: float = 1.0  # crops zoomed by a factor drawn log-uniformly from [1/s, s]; 1 = no zoom
+    train_diameter: float = 0.0  # train at one nucleus size: each frame rescaled so its median nucleus is this many px (0: off)
 
     @property
     def host_only(self) -> bool:
@@ -43,5 +44,7 @@ class DataConfig:
             raise ValueError(f"`percentiles` must satisfy 0 <= low < high <= 100, got {self.percentiles}")
         if not 1.0 <= self.scale_augment <= 4.0:
             raise ValueError(f"`scale_augment` must be a zoom factor from 1 (off) to 4, got {self.scale_augment}")
+        if self.train_diameter != 0.0 and not 4.0 <= self.train_diameter <= 256.0:
+            raise ValueError(f"`train_diameter` must be 0 (off) or a nucleus diameter from 4 to 256 px, got {self.train_diameter}")
         if self.scale_augment > 1.0 and self.rotate:
             raise ValueError("`scale_augment` and `rotate` cannot be combined; choose one")

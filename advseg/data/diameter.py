@@ -1,13 +1,18 @@
-"""Nucleus size: the median diameter of annotated nuclei, and an estimate from an image alone."""
+"""Nucleus size: the median diameter of annotated nuclei, an estimate from an image alone, and a frame rescaled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.transform import resize
 
-__all__ = ["FEWEST_NUCLEI", "AnnotationWarning", "annotation_advice", "estimate_diameter", "median_diameter"]
+from advseg.data.datasets import Sample
+
+__all__ = ["FEWEST_NUCLEI", "AnnotationWarning", "annotation_advice", "estimate_diameter", "median_diameter", "rescale_sample"]
 
 FEWEST_NUCLEI = 20  # fewer annotated nuclei than this and a network has little to learn from
 
@@ -161,3 +166,35 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
     if scale_index.size == 0:
         return float("nan")
     return float(np.median(diameters[scale_index]) * factor)
+
+
+def rescale_sample(sample: Sample, scale: float) -> Sample:
+    """``sample`` with its image (linear, anti-aliased when shrinking) and labels (nearest) resized by ``scale``.
+
+    Parameters
+    ----------
+    sample : Sample
+    scale : float
+        Factor for both sides; 1 returns ``sample`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not a positive finite number.
+
+    Examples
+    --------
+    >>> y = np.zeros((20, 30), np.int32); y[4:8, 4:8] = 1
+    >>> half = rescale_sample(Sample("a", y.astype(np.float32), y, "uint8"), 0.5)
+    >>> half.image.shape, half.labels.shape, int((half.labels == 1).sum())
+    ((10, 15), (10, 15), 4)
+    """
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"`scale` must be a positive number, got {scale!r}")
+    if scale == 1.0:
+        return sample
+    H, W = sample.labels.shape
+    shape = (max(int(round(H * scale)), 1), max(int(round(W * scale)), 1))
+    image = resize(np.asarray(sample.image, np.float32), shape, order=1, preserve_range=True, anti_aliasing=scale < 1)
+    labels = resize(sample.labels, shape, order=0, preserve_range=True, anti_aliasing=False)
+    return replace(sample, image=image.astype(np.float32), labels=labels.astype(sample.labels.dtype))

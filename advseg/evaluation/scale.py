@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from skimage.transform import resize
 
-from advseg.data.diameter import estimate_diameter
+from advseg.data.datasets import Sample
+from advseg.data.diameter import estimate_diameter, median_diameter, rescale_sample
 
-__all__ = ["ScaleChoice", "choose_scale", "segment_at_scale"]
+__all__ = ["ScaleChoice", "choose_scale", "segment_at_scale", "to_diameter"]
 
 TOLERANCE = 1.1  # within this factor of the model's diameter an image is used as it is
 LIMITS = (0.1, 10.0)  # the most an image is shrunk or enlarged
@@ -100,3 +101,45 @@ def segment_at_scale(segment: Callable[[np.ndarray], np.ndarray], image: np.ndar
     scaled = resize(image.astype(np.float32), shape, order=1, preserve_range=True, anti_aliasing=scale < 1).astype(np.float32)
     labels = segment(scaled)
     return resize(labels, (H, W), order=0, preserve_range=True, anti_aliasing=False).astype(labels.dtype)
+
+
+def to_diameter(samples: Sequence[Sample], diameter: float, *, annotated: bool, smallest_side: int = 1) -> tuple[list[Sample], list[float]]:
+    """Each sample rescaled so that its nuclei are ``diameter`` px across (training at one nucleus size).
+
+    Parameters
+    ----------
+    samples : sequence of Sample
+    diameter : float
+        Target median nucleus diameter, px.
+    annotated : bool
+        Measure each frame's nuclei from its labels (training frames), or
+        estimate them from the image as ``advseg segment`` does (validation
+        frames: the model is chosen as it will be used).
+    smallest_side : int, optional
+        No frame is shrunk below this side, px (the training crops' size).
+
+    Returns
+    -------
+    samples : list of Sample
+    scales : list of float
+        The factor applied to each (1.0: used as it is).
+
+    Examples
+    --------
+    >>> y = np.zeros((64, 64), np.int32); y[4:24, 4:24] = 1; y[30:50, 30:50] = 2
+    >>> (small,), (scale,) = to_diameter([Sample("a", y.astype(np.float32), y, "uint8")], 11.28, annotated=True)
+    >>> round(scale, 2), small.labels.shape
+    (0.5, (32, 32))
+    """
+    rescaled, scales = [], []
+    for sample in samples:
+        if annotated:
+            measured = median_diameter([sample.labels]) if sample.labels.any() else diameter  # a frame of background only
+            scale = float(np.clip(diameter / measured, *LIMITS))
+            scale = 1.0 if 1 / TOLERANCE <= scale <= TOLERANCE else scale
+        else:
+            scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale
+        scale = max(scale, smallest_side / min(sample.labels.shape))
+        rescaled.append(rescale_sample(sample, scale))
+        scales.append(round(scale, 4))
+    return rescaled, scales

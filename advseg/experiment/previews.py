@@ -60,11 +60,18 @@ def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
         return [read_labels(run_dir / "labels" / f"{s.name}_labels.tif") for s in samples]
     from advseg.evaluation.inference import predict_probs
     from advseg.evaluation.postprocess import postprocess
+    from advseg.evaluation.scale import choose_scale, segment_at_scale
     from advseg.training.modelfile import load_model
 
     model = load_model(run_dir / "model.pt")
-    method = METHODS[cell.method].postprocess
-    return [postprocess(predict_probs(model.estimator, s.image, data_config=model.data_config), method=method) for s in samples]
+    method, diameter = METHODS[cell.method].postprocess, model.data_config.train_diameter
+
+    def segment(image: np.ndarray) -> np.ndarray:
+        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method)
+
+    # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
+    return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale
+                             if diameter else 1.0) for s in samples]
 
 
 def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES) -> Path:

@@ -131,6 +131,10 @@ METHODS: dict[str, Method] = {
                                 postprocess="watershed", min_size=None),
     "recommended-min50": Method("recommended keeping nuclei of 50 px and more (the original code's), not a tenth of the "
                                 "training nuclei's area", loss="ce", options=RECOMMENDED, postprocess="watershed"),
+    "recommended-onesize": Method("recommended trained at one nucleus size, as Cellpose: every training frame rescaled so "
+                                  "its median nucleus is 20 px across, every validation and test image from its "
+                                  "estimated nucleus size", loss="ce", options=_recommended(train_diameter=20.0),
+                                  postprocess="watershed", min_size=None),
     # a generalist candidate: the recommended estimator for many microscopes, trained longer on all training images
     "recommended-generalist": Method("recommended with intensity augmentation (gain, offset, gamma, noise, blur) and zoom "
                                      "1/1.5-1.5, 3,000 steps, validated every 250", loss="ce",

@@ -32,6 +32,7 @@ from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
 from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, check_min_size, min_size_for, postprocess
+from advseg.evaluation.scale import choose_scale, segment_at_scale, to_diameter
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
 from advseg.training.identity import check_run_folder, check_same_run
@@ -182,9 +183,15 @@ def train_run(
     }
     if resume:
         check_same_run(run_dir, identity)
+    train_samples, scales = list(splits.train), {}
+    if chosen.data.train_diameter:  # train at one nucleus size; advseg segment rescales every image to it
+        train_samples, scales["train"] = to_diameter(train_samples, chosen.data.train_diameter, annotated=True,
+                                                     smallest_side=chosen.data.crop_size)
+        validation, scales["validation"] = to_diameter(validation, chosen.data.train_diameter, annotated=False)
+        diameter = chosen.data.train_diameter
     min_size = min_size_for(diameter) if min_size is None else min_size
     trainer = Trainer(
-        splits.train, validation,
+        train_samples, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,
         run_dir=run_dir, callbacks=callbacks,
         metadata={"data": splits.data, "n_train": n_train, "preset": preset, "loss": loss, "seed": seed, "train_names": train_names,
@@ -214,6 +221,7 @@ def train_run(
         "steps_discriminator": result.steps_discriminator,
         "train_seconds": round(trainer.elapsed, 2),
         "n_validation": len(validation),
+        "frame_scales": scales,  # with train_diameter: the factor each training and validation frame was resized by
         "advice": advice,
         "device": info["device"],
         "commit": info["commit"],
@@ -222,7 +230,8 @@ def train_run(
     if evaluate_images != 0:
         samples = splits.evaluation if evaluate_images is None else splits.evaluation[:evaluate_images]
         start = time.perf_counter()
-        evaluation = evaluate_model(trainer, samples, method=postprocess, min_size=min_size, progress=progress)
+        evaluation = evaluate_model(trainer, samples, method=postprocess, min_size=min_size, progress=progress,
+                                    diameter=chosen.data.train_diameter or None)
         metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess, "min_size": min_size,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
     write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=1))
@@ -230,11 +239,21 @@ def train_run(
 
 
 def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,
-                   progress: bool = False) -> Evaluation:
-    """Segment ``samples`` with the trainer's current estimator (nuclei of ``min_size`` px and more) and score them."""
+                   progress: bool = False, diameter: float | None = None) -> Evaluation:
+    """Segment ``samples`` with the trainer's current estimator (nuclei of ``min_size`` px and more) and score them.
+
+    With ``diameter`` (a model trained at one nucleus size) each image is first
+    rescaled from its estimated nucleus size to ``diameter``, as ``advseg segment``
+    does, and its labels are scored at the image's own size.
+    """
     samples = progress_bar(samples, desc="evaluating", unit="image", disable=not progress)
     truth, predictions = [], []
+
+    def segment(image):
+        return postprocess(trainer.predict([image])[0], method=method, min_size=min_size)
+
     for sample in samples:
-        predictions.append(postprocess(trainer.predict([sample.image])[0], method=method, min_size=min_size))
+        scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale if diameter else 1.0
+        predictions.append(segment_at_scale(segment, sample.image, scale))
         truth.append(sample.labels)
     return evaluate_labels(truth, predictions, margin=PAPER_MARGIN)
