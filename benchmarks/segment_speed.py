@@ -29,6 +29,7 @@ from bench_training import conv_flops, conv_peak, matmul_peak  # noqa: E402
 
 from advseg.data.paths import resolve_data  # noqa: E402
 from advseg.data.splits import make_splits  # noqa: E402
+from advseg.evaluation.scale import choose_scale  # noqa: E402
 from advseg.evaluation.segment import segment_files  # noqa: E402
 from advseg.training.modelfile import load_model  # noqa: E402
 
@@ -66,6 +67,14 @@ def main() -> None:
     print(f"practical peak {peak:.0f} GFLOP/s; the network's forward {flops_per_mp / 1e9:.1f} GFLOP per MP, "
           f"floor {floor:.2f} s/MP")
     print(f"advseg segment: {seconds / megapixels:.2f} s per megapixel ({floor / (seconds / megapixels):.2f} of the peak)")
+    if args.diameter == "auto":  # where the time goes: the estimate itself, and the pixels the network sees after rescaling
+        start = time.perf_counter()
+        scales = [choose_scale(f.image, model_diameter=model.metadata.get("diameter"), diameter="auto").scale for f in frames]
+        estimate = time.perf_counter() - start
+        seen = sum(f.image.size * s * s for f, s in zip(frames, scales)) / 1e6
+        print(f"the diameter estimate: {estimate / megapixels:.2f} s per megapixel; after rescaling (x{min(scales):.2f} to "
+              f"x{max(scales):.2f}) the network sees {seen / megapixels:.2f}x the pixels: floor {floor * seen / megapixels:.2f} s "
+              f"per input megapixel, {floor * seen / seconds:.2f} of the peak")
 
 
 if __name__ == "__main__":

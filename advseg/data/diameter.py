@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+import scipy.fft as sfft
 from scipy import ndimage as ndi
 from skimage.transform import resize
 
@@ -100,19 +101,42 @@ def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int, diameter:
 
 
 def _normalised_log(x: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
-    """``-sigma^2 LoG(x)`` at each sigma, (S, h, w) float32, through one FFT of the reflect-padded image."""
+    """``-sigma^2 LoG(x)`` at each sigma, (S, h, w) float32, through one FFT of the reflect-padded image.
+
+    The padding reaches a length the FFT factors fast (``next_fast_len``) with
+    reflected pixels, never zeros, and the transforms run in single precision.
+    """
     pad = min(int(3 * sigmas.max()) + 1, min(x.shape) - 1)
-    padded = np.pad(x, pad, mode="reflect")
-    spectrum = np.fft.rfft2(padded)
-    ky = np.fft.fftfreq(padded.shape[0])[:, None]
-    kx = np.fft.rfftfreq(padded.shape[1])[None, :]
-    k2 = (2 * np.pi) ** 2 * (ky * ky + kx * kx)  # the Laplacian is -k2 in Fourier space, a Gaussian exp(-k2 s^2 / 2)
     h, w = x.shape
+    shape = tuple(sfft.next_fast_len(n + 2 * pad, real=True) for n in (h, w))
+    extra = [min(n - m - 2 * pad, m - 1) for n, m in zip(shape, (h, w))]  # what reflection can fill on the far side
+    padded = np.pad(np.asarray(x, np.float32), ((pad, pad + extra[0]), (pad, pad + extra[1])), mode="reflect")
+    spectrum = sfft.rfft2(padded, s=shape)
+    ky = sfft.fftfreq(shape[0]).astype(np.float32)[:, None]
+    kx = sfft.rfftfreq(shape[1]).astype(np.float32)[None, :]
+    k2 = np.float32((2 * np.pi) ** 2) * (ky * ky + kx * kx)  # the Laplacian is -k2 in Fourier space, a Gaussian exp(-k2 s^2 / 2)
     out = np.empty((len(sigmas), h, w), np.float32)
-    for i, sigma in enumerate(sigmas):
-        response = np.fft.irfft2(spectrum * (sigma * sigma * k2 * np.exp(-0.5 * k2 * sigma * sigma)), s=padded.shape)
+    for i, sigma in enumerate(np.asarray(sigmas, np.float32)):
+        response = sfft.irfft2(spectrum * (sigma * sigma * k2 * np.exp(-0.5 * k2 * sigma * sigma)), s=shape)
         out[i] = response[pad:pad + h, pad:pad + w]
     return out
+
+
+def _peak_scales(stack: np.ndarray, threshold: float) -> np.ndarray:
+    """Scale index of each local maximum of ``stack`` (S, h, w) over 3 scales x 5 x 5 px above ``threshold``.
+
+    Only the voxels above ``threshold`` (a small fraction) are compared with
+    their neighbourhood, which is what a full maximum filter would find.
+    """
+    candidates = np.argwhere(stack > threshold)  # (K, 3)
+    values = stack[tuple(candidates.T)]
+    padded = np.pad(stack, ((1, 1), (2, 2), (2, 2)), constant_values=-np.inf)
+    keep = np.ones(len(candidates), bool)
+    for dz in range(3):
+        for dy in range(5):
+            for dx in range(5):
+                keep &= values >= padded[candidates[:, 0] + dz, candidates[:, 1] + dy, candidates[:, 2] + dx]
+    return candidates[keep, 0]
 
 
 def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: float = 160.0, n_scales: int = 24) -> float:
@@ -161,8 +185,7 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
         return float("nan")
     sigmas = diameters / (2.0 * np.sqrt(2.0))
     stack = _normalised_log(x, sigmas)  # (S, h, w)
-    peaks = (stack == ndi.maximum_filter(stack, size=(3, 5, 5))) & (stack > 0.5 * stack.max())
-    scale_index = np.nonzero(peaks)[0]
+    scale_index = _peak_scales(stack, 0.5 * float(stack.max()))
     if scale_index.size == 0:
         return float("nan")
     return float(np.median(diameters[scale_index]) * factor)
