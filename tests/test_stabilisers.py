@@ -132,4 +132,19 @@ def test_the_stable_configuration_trains_the_recommended_estimator_with_a_small_
     assert run["loss"] == "hybrid" and model["estimator"] == "unet" and model["discriminator"] == "ribcage"
     assert 1 - train["hybrid_weight"] == pytest.approx(1 / 11)  # adversarial weight 0.1 against cross-entropy's 1
     assert (train["d_input"], train["manual_smoothing"]) == ("straight_through", 0.0)  # one-hot on both sides
+    assert (train["d_window"], train["d_steps"], train["e_steps"]) == (64, 1, 5)
     assert (out / "model.pt").is_file()
+
+
+def test_the_discriminator_can_judge_the_centre_of_each_pair(frames) -> None:
+    preset = get_preset("cpu", options={"d_window": 24}, loss="adversarial", iterations=2, batch_size=2)
+    trainer = Trainer(frames[:1], frames[1:], model_config=preset.model, data_config=preset.data, train_config=preset.train)
+    assert trainer.output_size > 24 and trainer.d_size == (24, 24)
+    trainer.fit(progress=False)
+    assert trainer.step_e == 2 and trainer.step_d > 0
+    from advseg.training.probes import probe_game
+
+    assert 0.0 <= probe_game(trainer, batch_size=2)["d_manual"] <= 1.0  # the probes judge the same window
+    too_wide = get_preset("cpu", options={"d_window": 500}, loss="adversarial")
+    with pytest.raises(ValueError, match="`d_window` must be at most the estimator's output"):
+        Trainer(frames[:1], frames[1:], model_config=too_wide.model, data_config=too_wide.data, train_config=too_wide.train)

@@ -37,6 +37,7 @@ class TrainConfig:
     instance_noise: float = 0.0  # sd of Gaussian noise on both of D's segmentation inputs, annealed linearly to 0
     d_input: str = "soft"  # what D sees of the estimate: "soft" (softmax) or "straight_through" (one-hot, soft gradients)
     r1_gamma: float = 0.0  # weight of the R1 penalty gamma/2 * |dD/d manual|^2 on D's manual inputs (Mescheder et al. 2018)
+    d_window: int = 0  # D judges the central d_window x d_window px of each pair (0: the estimator's whole output)
     validate_every: int = 100  # estimator steps between validations (and model selection)
     checkpoint_every: int = 100  # estimator steps between checkpoints
     log_every: int = 10  # estimator steps between history records
@@ -63,6 +64,8 @@ class TrainConfig:
         for name in ("iterations", "batch_size", "d_steps", "e_steps", "validate_every", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"`{name}` must be at least 1, got {getattr(self, name)}")
+        if self.d_window < 0:
+            raise ValueError(f"`d_window` must be 0 (the whole output) or a positive number of pixels, got {self.d_window}")
         if not 0.0 <= self.hybrid_weight <= 1.0:
             raise ValueError(f"`hybrid_weight` must be in [0, 1], got {self.hybrid_weight}")
         if not 0.0 <= self.manual_smoothing < 1.0:

@@ -130,8 +130,8 @@ def _probe(trainer: Trainer, *, batch_size: int) -> dict[str, Any]:
     estimator.eval()
     discriminator.eval()
     try:
-        probs = torch.softmax(estimator(images).float(), dim=1)  # (B, 3, s, s)
-        size = tuple(probs.shape[-2:])
+        size = trainer.d_size  # what D judges of each pair
+        probs = centre_crop(torch.softmax(estimator(images).float(), dim=1), size)  # (B, 3, s, s)
         images, targets = centre_crop(images, size), centre_crop(targets, size)
         manual = one_hot_maps(targets)  # as D's targets before label noise
         argmax = one_hot_maps(probs.argmax(dim=1))

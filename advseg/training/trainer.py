@@ -100,10 +100,15 @@ class Trainer(Checkpointing, Selection):
             raise ValueError(f"`crop_size` must be a multiple of {multiple} for the {self.model_config.estimator} estimator, got {crop}")
         self.output_size = crop - int(getattr(self.estimator, "shrink", 0))
         self.adversarial = self.config.loss != "ce"
+        window = self.config.d_window or self.output_size
+        if self.adversarial and window > self.output_size:
+            raise ValueError(f"`d_window` must be at most the estimator's output, {self.output_size} px for crops of {crop}, "
+                             f"got {window}")
+        self.d_size = (window, window)  # what D judges of each pair: the centre of the estimator's output
         try:
             if self.output_size < 1:
                 raise ValueError(f"the estimator's output would be {self.output_size} px")
-            discriminator = build_discriminator(self.model_config, input_size=self.output_size) if self.adversarial else None
+            discriminator = build_discriminator(self.model_config, input_size=window) if self.adversarial else None
         except (ValueError, RuntimeError, MemoryError) as error:  # too small, or too large to allocate
             reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
             raise ValueError(f"`crop_size` {crop} does not suit this estimator and discriminator ({reason})") from error
@@ -165,10 +170,10 @@ class Trainer(Checkpointing, Selection):
     def _pairs(self, images: torch.Tensor, targets: torch.Tensor, probs: torch.Tensor,
                *, manual_grad: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits on B manual and B estimated pairs in one batch of 2B (shared batch statistics), and D's manual input."""
-        size = tuple(probs.shape[-2:])
+        size = self.d_size
         images = centre_crop(images, size)  # (B, 1, s, s)
         manual = manual_maps(centre_crop(targets, size), smoothing=self.config.manual_smoothing)  # (B, 3, s, s)
-        estimated = estimate_view(probs, mode=self.config.d_input)
+        estimated = estimate_view(centre_crop(probs, size), mode=self.config.d_input)
         noise = annealed(self.config.instance_noise, self.step_e, self.config.iterations)
         if noise:
             manual = manual + noise * torch.randn_like(manual)
