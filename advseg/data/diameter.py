@@ -13,7 +13,8 @@ from skimage.transform import resize
 
 from advseg.data.datasets import Sample
 
-__all__ = ["FEWEST_NUCLEI", "AnnotationWarning", "annotation_advice", "estimate_diameter", "median_diameter", "rescale_sample"]
+__all__ = ["FEWEST_NUCLEI", "AnnotationWarning", "annotation_advice", "estimate_diameter", "median_diameter", "rescale_sample",
+           "scaled_shape"]
 
 FEWEST_NUCLEI = 20  # fewer annotated nuclei than this and a network has little to learn from
 
@@ -216,8 +217,16 @@ def rescale_sample(sample: Sample, scale: float) -> Sample:
         raise ValueError(f"`scale` must be a positive number, got {scale!r}")
     if scale == 1.0:
         return sample
-    H, W = sample.labels.shape
-    shape = (max(int(round(H * scale)), 1), max(int(round(W * scale)), 1))
+    shape = scaled_shape(sample.labels.shape, scale)
     image = resize(np.asarray(sample.image, np.float32), shape, order=1, preserve_range=True, anti_aliasing=scale < 1)
     labels = resize(sample.labels, shape, order=0, preserve_range=True, anti_aliasing=False)
     return replace(sample, image=image.astype(np.float32), labels=labels.astype(sample.labels.dtype))
+
+
+def scaled_shape(shape: tuple[int, int], scale: float) -> tuple[int, int]:
+    """``shape`` (H, W) times ``scale``, rounded, at least 1 px a side.
+
+    >>> scaled_shape((10, 15), 0.5)
+    (5, 8)
+    """
+    return max(int(round(shape[0] * scale)), 1), max(int(round(shape[1] * scale)), 1)

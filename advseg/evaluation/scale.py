@@ -10,7 +10,7 @@ import numpy as np
 from skimage.transform import resize
 
 from advseg.data.datasets import Sample
-from advseg.data.diameter import estimate_diameter, median_diameter, rescale_sample
+from advseg.data.diameter import estimate_diameter, median_diameter, rescale_sample, scaled_shape
 
 __all__ = ["ScaleChoice", "choose_scale", "segment_at_scale", "to_diameter"]
 
@@ -97,7 +97,7 @@ def segment_at_scale(segment: Callable[[np.ndarray], np.ndarray], image: np.ndar
     if scale == 1.0:
         return segment(image)
     H, W = image.shape
-    shape = (max(int(round(H * scale)), 1), max(int(round(W * scale)), 1))
+    shape = scaled_shape((H, W), scale)
     scaled = resize(image.astype(np.float32), shape, order=1, preserve_range=True, anti_aliasing=scale < 1).astype(np.float32)
     labels = segment(scaled)
     return resize(labels, (H, W), order=0, preserve_range=True, anti_aliasing=False).astype(labels.dtype)
