@@ -15,7 +15,7 @@ and prints one JSON line: the method, the training wall time, F1@0.5, SEG,
 precision and recall on every frame of the other movie.
 
 Run: .venv/bin/python benchmarks/another_movie.py [--method adversarial-stable] [--threads 2]
-     [--movie-seed 7] [--keep FOLDER] [--json FILE]
+     [--movie-seed 7] [--seed 0] [--iterations N] [--keep FOLDER] [--json FILE]
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--movie-seed", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0, help="training seed")
+    parser.add_argument("--iterations", type=int, help="estimator steps (default: the method's; fewer for a smoke run)")
     parser.add_argument("--keep", type=Path, help="keep the run, the movie and the labels in this (new) folder")
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args()
@@ -54,8 +55,9 @@ def main() -> None:
         folder = args.keep or Path(scratch)
         run_folder, movie, labels = folder / "run", folder / "movie", folder / "labels"
         started = time.perf_counter()
+        steps = ["--iterations", str(args.iterations)] if args.iterations else []
         run(["train", "synthetic-h1299", "--n-train", "1", "--method", args.method, "--preset", "cpu",
-             "--seed", str(args.seed), "--out", str(run_folder)], threads=args.threads)
+             "--seed", str(args.seed), *steps, "--out", str(run_folder)], threads=args.threads)
         train_seconds = time.perf_counter() - started
         run(["data", "synth", "--seed", str(args.movie_seed), "--out", str(movie)], threads=args.threads)
         started = time.perf_counter()
@@ -63,7 +65,7 @@ def main() -> None:
             threads=args.threads)
         segment_seconds = time.perf_counter() - started
         scores = json.loads(run(["evaluate", str(movie), str(labels), "--json"], threads=args.threads))
-    result = {"method": args.method, "seed": args.seed, "movie_seed": args.movie_seed, "threads": args.threads,
+    result = {"method": args.method, "seed": args.seed, "iterations": args.iterations or "the method's", "movie_seed": args.movie_seed, "threads": args.threads,
               "train_seconds": round(train_seconds, 1), "segment_seconds": round(segment_seconds, 1),
               "n_images": scores["n_images"], "f1": scores["f1"], "seg": scores["seg"], "precision": scores["precision"],
               "recall": scores["recall"], "paper_f": scores["paper"]["f"]}
