@@ -100,11 +100,10 @@ class Trainer(Checkpointing, Selection):
             raise ValueError(f"`crop_size` must be a multiple of {multiple} for the {self.model_config.estimator} estimator, got {crop}")
         self.output_size = crop - int(getattr(self.estimator, "shrink", 0))
         self.adversarial = self.config.loss != "ce"
-        window = self.config.d_window or self.output_size
+        window = self.config.d_window or self.output_size  # D judges the centre of the estimator's output, this wide
         if self.adversarial and window > self.output_size:
-            raise ValueError(f"`d_window` must be at most the estimator's output, {self.output_size} px for crops of {crop}, "
-                             f"got {window}")
-        self.d_size = (window, window)  # what D judges of each pair: the centre of the estimator's output
+            raise ValueError(f"`d_window` must be at most the estimator's output, {self.output_size} px for crops of {crop}, got {window}")
+        self.d_size = (window, window)
         try:
             if self.output_size < 1:
                 raise ValueError(f"the estimator's output would be {self.output_size} px")
@@ -119,11 +118,8 @@ class Trainer(Checkpointing, Selection):
                                        else self.discriminator)
         self.average = WeightAverage(self.estimator, decay=self.config.ema) if self.config.ema else None
         self.opt_e = build_optimizer(self.config.optimizer, self.estimator.parameters(), lr=self.config.lr_estimator)
-        self.opt_d = (
-            build_optimizer(self.config.optimizer, self.discriminator.parameters(), lr=self.config.lr_discriminator)
-            if self.discriminator is not None
-            else None
-        )
+        self.opt_d = (build_optimizer(self.config.optimizer, self.discriminator.parameters(), lr=self.config.lr_discriminator)
+                      if self.discriminator is not None else None)
         weights = self.config.class_weights
         self.class_weights = torch.tensor(weights, dtype=torch.float32, device=self.device) if weights else None
         self.step_e = 0
