@@ -64,14 +64,14 @@ def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
     from advseg.training.modelfile import load_model
 
     model = load_model(run_dir / "model.pt")
-    method, diameter = METHODS[cell.method].postprocess, model.data_config.train_diameter
+    method, diameter = METHODS[cell.method].postprocess, model.data_config.train_diameter or None
 
     def segment(image: np.ndarray) -> np.ndarray:
         return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method)
 
     # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
-    return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale
-                             if diameter else 1.0) for s in samples]
+    return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
+            for s in samples]
 
 
 def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES) -> Path:

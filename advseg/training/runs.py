@@ -253,7 +253,7 @@ def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str =
         return postprocess(trainer.predict([image])[0], method=method, min_size=min_size)
 
     for sample in samples:
-        scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale if diameter else 1.0
+        scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale  # 1 without a diameter
         predictions.append(segment_at_scale(segment, sample.image, scale))
         truth.append(sample.labels)
     return evaluate_labels(truth, predictions, margin=PAPER_MARGIN)
