@@ -133,12 +133,10 @@ def to_diameter(samples: Sequence[Sample], diameter: float, *, annotated: bool, 
     """
     rescaled, scales = [], []
     for sample in samples:
+        measured = "auto"  # estimated from the image
         if annotated:
             measured = median_diameter([sample.labels]) if sample.labels.any() else diameter  # a frame of background only
-            scale = float(np.clip(diameter / measured, *LIMITS))
-            scale = 1.0 if 1 / TOLERANCE <= scale <= TOLERANCE else scale
-        else:
-            scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale
+        scale = choose_scale(sample.image, model_diameter=diameter, diameter=measured).scale
         scale = max(scale, smallest_side / min(sample.labels.shape))
         rescaled.append(rescale_sample(sample, scale))
         scales.append(round(scale, 4))
