@@ -38,6 +38,14 @@ def test_estimated_diameter_is_within_a_fifth_of_the_truth(radius: int) -> None:
     assert abs(estimate_diameter(image) / truth - 1) < 0.2, (estimate_diameter(image), truth)
 
 
+def test_the_estimate_does_not_depend_on_its_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    image, _ = disks(7, shape=(200, 260))
+    one = estimate_diameter(image, workers=1)
+    assert estimate_diameter(image, workers=2) == one
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the default follows the thread count the process was given
+    assert estimate_diameter(image) == one
+
+
 def test_median_diameter_refuses_empty_labels() -> None:
     with pytest.raises(ValueError, match="at least one nucleus"):
         median_diameter([np.zeros((4, 4), int)])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-
 from dataclasses import replace
 
 import numpy as np
@@ -101,24 +101,25 @@ def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int, diameter:
     return advice
 
 
-def _normalised_log(x: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
+def _normalised_log(x: np.ndarray, sigmas: np.ndarray, *, workers: int = 1) -> np.ndarray:
     """``-sigma^2 LoG(x)`` at each sigma, (S, h, w) float32, through one FFT of the reflect-padded image.
 
     The padding reaches a length the FFT factors fast (``next_fast_len``) with
-    reflected pixels, never zeros, and the transforms run in single precision.
+    reflected pixels, never zeros, and the transforms run in single precision
+    on ``workers`` threads.
     """
     pad = min(int(3 * sigmas.max()) + 1, min(x.shape) - 1)
     h, w = x.shape
     shape = tuple(sfft.next_fast_len(n + 2 * pad, real=True) for n in (h, w))
     extra = [min(n - m - 2 * pad, m - 1) for n, m in zip(shape, (h, w))]  # what reflection can fill on the far side
     padded = np.pad(np.asarray(x, np.float32), ((pad, pad + extra[0]), (pad, pad + extra[1])), mode="reflect")
-    spectrum = sfft.rfft2(padded, s=shape)
+    spectrum = sfft.rfft2(padded, s=shape, workers=workers)
     ky = sfft.fftfreq(shape[0]).astype(np.float32)[:, None]
     kx = sfft.rfftfreq(shape[1]).astype(np.float32)[None, :]
     k2 = np.float32((2 * np.pi) ** 2) * (ky * ky + kx * kx)  # the Laplacian is -k2 in Fourier space, a Gaussian exp(-k2 s^2 / 2)
     out = np.empty((len(sigmas), h, w), np.float32)
     for i, sigma in enumerate(np.asarray(sigmas, np.float32)):
-        response = sfft.irfft2(spectrum * (sigma * sigma * k2 * np.exp(-0.5 * k2 * sigma * sigma)), s=shape)
+        response = sfft.irfft2(spectrum * (sigma * sigma * k2 * np.exp(-0.5 * k2 * sigma * sigma)), s=shape, workers=workers)
         out[i] = response[pad:pad + h, pad:pad + w]
     return out
 
@@ -129,8 +130,9 @@ def _peak_scales(stack: np.ndarray, threshold: float) -> np.ndarray:
     Only the voxels above ``threshold`` (a small fraction) are compared with
     their neighbourhood, which is what a full maximum filter would find.
     """
-    candidates = np.argwhere(stack > threshold)  # (K, 3)
-    values = stack[tuple(candidates.T)]
+    flat = np.flatnonzero(stack > threshold)  # 1-D search, then unravelled: faster than argwhere on (S, h, w)
+    candidates = np.stack(np.unravel_index(flat, stack.shape), axis=1)  # (K, 3)
+    values = stack.ravel()[flat]
     padded = np.pad(stack, ((1, 1), (2, 2), (2, 2)), constant_values=-np.inf)
     keep = np.ones(len(candidates), bool)
     for dz in range(3):
@@ -140,7 +142,8 @@ def _peak_scales(stack: np.ndarray, threshold: float) -> np.ndarray:
     return candidates[keep, 0]
 
 
-def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: float = 160.0, n_scales: int = 24) -> float:
+def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: float = 160.0, n_scales: int = 24,
+                      workers: int | None = None) -> float:
     """Typical nucleus diameter of an image without annotations, px, from its blobs across scales.
 
     The image is normalised (1st-99.5th percentile), and for each scale
@@ -159,6 +162,9 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
         Range of diameters searched, px.
     n_scales : int, optional
         Scales tried, geometrically spaced.
+    workers : int, optional
+        Threads of the Fourier transforms (default: ``OMP_NUM_THREADS`` where
+        set, else the CPUs this process may use).
 
     Returns
     -------
@@ -185,11 +191,19 @@ def estimate_diameter(image: np.ndarray, *, smallest: float = 4.0, largest: floa
     if diameters.size == 0:
         return float("nan")
     sigmas = diameters / (2.0 * np.sqrt(2.0))
-    stack = _normalised_log(x, sigmas)  # (S, h, w)
+    stack = _normalised_log(x, sigmas, workers=_threads() if workers is None else workers)  # (S, h, w)
     scale_index = _peak_scales(stack, 0.5 * float(stack.max()))
     if scale_index.size == 0:
         return float("nan")
     return float(np.median(diameters[scale_index]) * factor)
+
+
+def _threads() -> int:
+    """Threads a numerical library may use here: ``OMP_NUM_THREADS`` where set, else the CPUs this process may use."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def rescale_sample(sample: Sample, scale: float) -> Sample:
