@@ -20,7 +20,7 @@ def touching_labels() -> np.ndarray:
     return labels
 
 
-@pytest.mark.parametrize("method", ["paper", "watershed"])
+@pytest.mark.parametrize("method", ["paper", "watershed", "watershed-split"])
 def test_touching_nuclei_are_separated(method: str) -> None:
     labels = touching_labels()
     instances = postprocess(one_hot(three_class_targets(labels)), method=method, min_size=1)
@@ -38,6 +38,35 @@ def test_paper_keeps_interiors_and_watershed_recovers_the_full_nuclei() -> None:
     from advseg.evaluation.metrics import matching
 
     assert matching(labels, grown).mean_matched_iou == 1.0
+
+
+def disks(*centres: tuple[int, int], radius: float = 10, shape: tuple[int, int] = (40, 80)) -> np.ndarray:
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    labels = np.zeros(shape, int)
+    for k, (cy, cx) in enumerate(centres, 1):
+        labels[((yy - cy) ** 2 + (xx - cx) ** 2 < radius**2) & (labels == 0)] = k
+    return labels
+
+
+def test_watershed_split_cuts_touching_nuclei_without_a_contour_between_them() -> None:
+    labels = disks((20, 20), (20, 37), (20, 62))  # two overlapping disks, one apart
+    probs = one_hot((labels > 0).astype(int))  # interiors only: no contour class to separate them
+    assert postprocess(probs, method="watershed", min_size=1).max() == 2
+    split = postprocess(probs, method="watershed-split", min_size=1)
+    assert split.max() == 3
+    from advseg.evaluation.metrics import matching
+
+    assert matching(labels, split).tp == 3
+
+
+def test_watershed_split_keeps_round_elongated_and_tiny_nuclei_whole() -> None:
+    yy, xx = np.mgrid[:40, :80]
+    ellipse = ((yy - 20) / 8.0) ** 2 + ((xx - 30) / 20.0) ** 2 < 1  # 2.5:1, one nucleus
+    classes = ellipse.astype(int)
+    classes[5:7, 70:72] = 1  # 2 x 2 px: no distance maximum 2 px deep
+    labels = postprocess(one_hot(classes), method="watershed-split", min_size=1)
+    assert labels.max() == 2
+    assert np.array_equal(labels > 0, classes > 0)
 
 
 def test_small_components_are_dropped() -> None:
@@ -62,7 +91,7 @@ def test_bad_input_is_a_clear_error() -> None:
         postprocess(np.zeros((3, 4, 4)), method="magic")
 
 
-@pytest.mark.parametrize("method", ["paper", "watershed"])
+@pytest.mark.parametrize("method", ["paper", "watershed", "watershed-split"])
 def test_more_than_65535_nuclei_get_a_wider_dtype_and_never_a_reused_id(method: str) -> None:
     probs = np.zeros((3, 514, 520), np.float32)
     probs[0] = 1.0

@@ -9,6 +9,8 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from advseg.evaluation.postprocess import POSTPROCESSORS
+
     parser = subparsers.add_parser("baseline", help="train a baseline on N annotated images and segment the evaluation images")
     parser.add_argument("method", choices=["ilastik-style", "watershed", "cellpose-scratch"],
                         help="the baseline (cellpose-scratch needs Cellpose 3: pip install --no-deps -r requirements-peer.txt)")
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on")
     parser.add_argument("--out", type=Path, required=True, help="output folder (labels/, metrics.json)")
     parser.add_argument("--seed", type=int, default=0, help="default 0")
-    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="paper",
+    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="paper",
                         help="post-processing of the Ilastik-style probabilities (default paper)")
     parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out")
     parser.set_defaults(handler=run)

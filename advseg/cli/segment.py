@@ -9,13 +9,16 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from advseg.evaluation.postprocess import POSTPROCESSORS
+
     parser = subparsers.add_parser("segment", help="segment images with a trained model (writes <stem>_labels.tif)")
     parser.add_argument("model", type=Path, help="a model file written by advseg train (model.pt)")
     parser.add_argument("inputs", nargs="+", type=Path, help="image files or folders (TIFF/PNG, 8/16-bit, single channel): flat, "
                         "images/ (+ masks/), Cell Tracking Challenge (01/tNNN.tif) or DSB2018 (<id>/images/<id>.png)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--postprocess", choices=["paper", "watershed"], default="watershed",
-                        help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour (default)")
+    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="watershed",
+                        help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour (default); "
+                        "watershed-split: as watershed, interiors first cut where their shape holds several nuclei")
     parser.add_argument("--save-probabilities", action="store_true", help="also write <stem>_probs.tif (3 x H x W, float32)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")

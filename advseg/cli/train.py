@@ -10,6 +10,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from advseg.evaluation.postprocess import POSTPROCESSORS
     from advseg.training.presets import PRESETS
 
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
@@ -36,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
     parser.add_argument("--probe", action="store_true", help="after every validation, probe the game (what D tells apart, the "
                         "estimator's class fractions) into probes.jsonl in --out (adversarial and hybrid losses)")
-    parser.add_argument("--postprocess", choices=["paper", "watershed"],
+    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS),
                         help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
     parser.add_argument("--min-size", type=_min_size_value, metavar="PX|relative",
                         help="the smallest nucleus kept, px, or 'relative' (a tenth of the median training nucleus's area, at most 50); "

@@ -70,7 +70,7 @@ def segment_files(
         ``01_t005_labels.tif``).
     out_dir : path-like
         Created if needed.
-    method : {"paper", "watershed"}
+    method : {"paper", "watershed", "watershed-split"}
         Post-processing.
     save_probabilities : bool
         Also write ``<stem>_probs.tif``, (3, H, W) float32.

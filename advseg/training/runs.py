@@ -139,7 +139,7 @@ def train_run(
         Select the model on the first this many validation images (all for None).
     options : mapping, optional
         Configuration fields by name (see :func:`~advseg.training.presets.get_preset`).
-    postprocess : {"paper", "watershed"}
+    postprocess : {"paper", "watershed", "watershed-split"}
         How ``evaluate_images`` makes nuclei.
     min_size : int or None, optional
         The smallest nucleus they keep, px (the original code's 50 by default); None: a tenth of the
