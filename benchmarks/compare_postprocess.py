@@ -1,0 +1,73 @@
+"""Which post-processing turns a model's probabilities into the best nuclei, on validation images only.
+
+Runs a model file over the validation split of a data set exactly as `advseg segment`
+does (each image rescaled to the model's nucleus size from the automatic diameter
+estimate, nuclei under the model's recorded smallest size dropped, labels returned at
+the image's size), once per image, and scores every post-processing on the same
+probabilities: F1@0.5, SEG, precision, recall, and the object errors (missed, false,
+merged and split nuclei; advseg.evaluation.error_classes). The test split is never
+read, so the choice it supports is made on validation images.
+
+Run: .venv/bin/python benchmarks/compare_postprocess.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
+     [--data dsb2018] [--images N] [--diameter auto|none]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from advseg.data.paths import resolve_data
+from advseg.data.splits import make_splits
+from advseg.evaluation.error_classes import classify_errors
+from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
+from advseg.evaluation.scale import choose_scale, segment_at_scale
+from advseg.evaluation.scoring import evaluate_labels
+from advseg.evaluation.segment import recorded_min_size
+from advseg.training.modelfile import load_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="results/models/dsb2018-unet-ce-ws-crop96.pt")
+    parser.add_argument("--data", default="dsb2018", help="a data set name or folder; its validation split is used")
+    parser.add_argument("--images", type=int, help="validation images used (the first N; default all)")
+    parser.add_argument("--diameter", default="auto", choices=["auto", "none"])
+    args = parser.parse_args()
+    model = load_model(args.model)
+    validation = make_splits(resolve_data(args.data), n_train=1, seed=0).validation[: args.images]
+    min_size = recorded_min_size(model.metadata)
+    methods = sorted(POSTPROCESSORS)
+    labels = {method: [] for method in methods}
+    start = time.perf_counter()
+    for sample in validation:
+        choice = choose_scale(sample.image, model_diameter=model.metadata.get("diameter"),
+                              diameter=None if args.diameter == "none" else "auto")
+        probs: list[np.ndarray] = []  # the probabilities at the chosen scale, kept for every post-processing
+
+        def predict(x: np.ndarray) -> np.ndarray:
+            probs.append(predict_probs(model.estimator, x, data_config=model.data_config))
+            return postprocess(probs[-1], method=methods[0], min_size=min_size)
+
+        labels[methods[0]].append(segment_at_scale(predict, sample.image, choice.scale))
+        for method in methods[1:]:
+            labels[method].append(segment_at_scale(lambda x: postprocess(probs[0], method=method, min_size=min_size),
+                                                   sample.image, choice.scale))
+    print(f"{args.model} on {len(validation)} validation images of {args.data} (diameter {args.diameter}, nuclei of "
+          f"{min_size} px and more, {time.perf_counter() - start:.0f} s)")
+    print(f"{'post-processing':<17}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'missed':>8}{'false':>7}{'merged':>8}{'split':>7}")
+    truth = [s.labels for s in validation]
+    for method in methods:
+        e = evaluate_labels(truth, labels[method])
+        m = e.at(0.5)
+        errors = [classify_errors(t, p) for t, p in zip(truth, labels[method])]
+        counts = [sum(len(getattr(x, kind)) for x in errors) for kind in ("missed", "false", "merged", "split")]
+        print(f"{method:<17}{m.f1:>8.3f}{e.seg.seg:>7.3f}{m.precision:>7.3f}{m.recall:>8.3f}" + "".join(
+            f"{c:>{w}d}" for c, w in zip(counts, (8, 7, 8, 7))))
+
+
+if __name__ == "__main__":
+    main()
