@@ -39,23 +39,24 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(args.model)
     validation = make_splits(resolve_data(args.data), n_train=1, seed=0).validation[: args.images]
-    min_size = recorded_min_size(model.metadata)
+    min_size, model_diameter = recorded_min_size(model.metadata), model.metadata.get("diameter")
     methods = sorted(POSTPROCESSORS)
     labels = {method: [] for method in methods}
     start = time.perf_counter()
     for sample in validation:
-        choice = choose_scale(sample.image, model_diameter=model.metadata.get("diameter"),
+        choice = choose_scale(sample.image, model_diameter=model_diameter,
                               diameter=None if args.diameter == "none" else "auto")
         probs: list[np.ndarray] = []  # the probabilities at the chosen scale, kept for every post-processing
 
         def predict(x: np.ndarray) -> np.ndarray:
             probs.append(predict_probs(model.estimator, x, data_config=model.data_config))
-            return postprocess(probs[-1], method=methods[0], min_size=min_size)
+            return postprocess(probs[-1], method=methods[0], min_size=min_size, diameter=model_diameter)
 
         labels[methods[0]].append(segment_at_scale(predict, sample.image, choice.scale))
         for method in methods[1:]:
-            labels[method].append(segment_at_scale(lambda x: postprocess(probs[0], method=method, min_size=min_size),
-                                                   sample.image, choice.scale))
+            labels[method].append(segment_at_scale(
+                lambda x: postprocess(probs[0], method=method, min_size=min_size, diameter=model_diameter),
+                sample.image, choice.scale))
     print(f"{args.model} on {len(validation)} validation images of {args.data} (diameter {args.diameter}, nuclei of "
           f"{min_size} px and more, {time.perf_counter() - start:.0f} s)")
     print(f"{'post-processing':<17}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'missed':>8}{'false':>7}{'merged':>8}{'split':>7}")

@@ -69,7 +69,7 @@ def main() -> None:
 
     def segment(x: np.ndarray) -> np.ndarray:
         return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess,
-                           min_size=min_size)
+                           min_size=min_size, diameter=model_diameter)
 
     print(f"{'variant':<12}{'scaling':<10}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'s/image':>9}")
     for name in VARIANTS:

@@ -59,6 +59,15 @@ def test_watershed_split_cuts_touching_nuclei_without_a_contour_between_them() -
     assert matching(labels, split).tp == 3
 
 
+def test_watershed_split_scales_with_the_nucleus_diameter() -> None:
+    labels = disks((40, 40), (40, 68), radius=20, shape=(80, 120))  # the neck is ~6 px shallower than the centres
+    probs = one_hot((labels > 0).astype(int))
+    assert postprocess(probs, method="watershed-split", min_size=1, diameter=40).max() == 2  # cut at 4-px-deep maxima
+    assert postprocess(probs, method="watershed-split", min_size=1, diameter=80).max() == 1  # 8 px: one nucleus
+    with pytest.raises(ValueError, match="`diameter` must be a positive number of pixels"):
+        postprocess(probs, method="watershed-split", diameter=0)
+
+
 def test_watershed_split_keeps_round_elongated_and_tiny_nuclei_whole() -> None:
     yy, xx = np.mgrid[:40, :80]
     ellipse = ((yy - 20) / 8.0) ** 2 + ((xx - 30) / 20.0) ** 2 < 1  # 2.5:1, one nucleus

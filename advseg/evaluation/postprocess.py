@@ -12,11 +12,10 @@
     nuclei meet along the contour line.
 ``watershed-split``
     As ``watershed``, but an interior component is first cut where its shape
-    says it holds several nuclei: at the regional maxima (at least
-    :data:`SPLIT_DEPTH` px above their surroundings) of its distance to the
-    background, smoothed by :data:`SPLIT_SMOOTHING` px. The depths are in
-    pixels at the model's nucleus size, which ``advseg segment`` rescales
-    images to (about 20 px for the shipped and recommended models).
+    says it holds several nuclei: at the regional maxima of its distance to
+    the background (smoothed) that rise :data:`SPLIT_DEPTH` of a nucleus
+    diameter above their surroundings: 2 px for nuclei 20 px across, the size
+    ``advseg segment`` brings images to for the shipped model.
 """
 
 from __future__ import annotations
@@ -26,16 +25,17 @@ from typing import Any
 
 import numpy as np
 from scipy import ndimage as ndi
-from skimage.morphology import h_maxima
+from skimage.morphology import reconstruction
 from skimage.segmentation import watershed as skimage_watershed
 
 from advseg.data.targets import BACKGROUND, INTERIOR
 
-__all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "SPLIT_DEPTH", "SPLIT_SMOOTHING", "check_min_size", "label_dtype",
-           "min_size_for", "postprocess"]
+__all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "SPLIT_DEPTH", "SPLIT_DIAMETER", "SPLIT_SMOOTHING",
+           "check_min_size", "label_dtype", "min_size_for", "postprocess"]
 
-SPLIT_DEPTH = 2.0  # px: how far a distance maximum must rise above the saddle to its neighbour to seed a nucleus of its own
-SPLIT_SMOOTHING = 1.0  # px: Gaussian sigma on the distance map first (raw distances have plateaus that split nuclei)
+SPLIT_DEPTH = 0.1  # of the nucleus diameter: how far a distance maximum must rise above its saddle to seed a nucleus
+SPLIT_SMOOTHING = 0.05  # of the diameter: Gaussian sigma on the distance map first (raw distances have plateaus)
+SPLIT_DIAMETER = 20.0  # px: the nucleus diameter assumed where the caller gives none
 
 _FOUR_CONNECTED = ndi.generate_binary_structure(2, 1)
 
@@ -76,7 +76,7 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
     return lookup[labels]
 
 
-def paper_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
+def paper_instances(probs: np.ndarray, *, min_size: int = 50, diameter: float | None = None) -> np.ndarray:
     """Interior probability >= 0.5, fill holes, 4-connected components, drop small ones.
 
     Parameters
@@ -85,6 +85,8 @@ def paper_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
         Background, interior and contour probabilities.
     min_size : int, optional
         Components smaller than this (px) are removed.
+    diameter : float, optional
+        Unused (every post-processing takes it; see ``watershed-split``).
 
     Returns
     -------
@@ -97,7 +99,7 @@ def paper_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
     return _relabel(_remove_small(labels, min_size))
 
 
-def watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
+def watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter: float | None = None) -> np.ndarray:
     """Grow the ``paper`` components back over their contour pixels.
 
     Parameters
@@ -105,6 +107,8 @@ def watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
     probs : (3, H, W) ndarray of float
     min_size : int, optional
         Seeds smaller than this (px) are removed first.
+    diameter : float, optional
+        Unused (every post-processing takes it; see ``watershed-split``).
 
     Returns
     -------
@@ -121,17 +125,36 @@ def _grow(probs: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     return grown.astype(seeds.dtype)  # every region keeps its seed's id
 
 
-def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.ndarray:
+def _domes(height: np.ndarray, depth: float, mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Label the tops of ``height`` inside ``mask`` that rise at least ``depth`` above every path to a higher top.
+
+    The tops are the 4-connected regions of ``mask`` where ``height`` exceeds
+    its reconstruction from ``height - depth``; those whose excess reaches
+    ``depth`` are kept. Unlike the pixels of skimage's ``h_maxima``, two equal
+    peaks joined by a saddle less than ``depth`` below them make one top.
+    """
+    excess = height - reconstruction(height - depth, height, method="dilation")
+    tops, n = ndi.label((excess > 0) & mask, structure=_FOUR_CONNECTED)
+    tall = np.zeros(n + 1, bool)
+    tall[1:] = np.asarray(ndi.maximum(excess, tops, index=np.arange(1, n + 1))) >= depth * (1 - 1e-6)
+    kept, n_kept = ndi.label(tall[tops], structure=_FOUR_CONNECTED)
+    return kept, n_kept
+
+
+def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter: float | None = None) -> np.ndarray:
     """``watershed``, with interior components first cut at the maxima of their distance to the background.
 
-    A component without such a maximum (thinner than about twice :data:`SPLIT_DEPTH`)
-    is kept whole, as ``watershed`` would.
+    A component without such a maximum (thinner than about a fifth of a
+    diameter) is kept whole, as ``watershed`` would.
 
     Parameters
     ----------
     probs : (3, H, W) ndarray of float
     min_size : int, optional
         Seeds smaller than this (px) are removed after cutting.
+    diameter : float, optional
+        The nuclei's typical diameter, px (:data:`SPLIT_DIAMETER` when None): the depth of
+        a maximum that seeds a nucleus and the smoothing scale with it.
 
     Returns
     -------
@@ -147,8 +170,9 @@ def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.nd
     """
     probs = _check_probs(probs)
     interior = ndi.binary_fill_holes(probs[INTERIOR] >= 0.5)
-    distance = ndi.gaussian_filter(ndi.distance_transform_edt(interior), SPLIT_SMOOTHING)
-    markers, n_markers = ndi.label(h_maxima(distance, SPLIT_DEPTH))
+    diameter = SPLIT_DIAMETER if diameter is None else _check_diameter(diameter)
+    distance = ndi.gaussian_filter(ndi.distance_transform_edt(interior), SPLIT_SMOOTHING * diameter)
+    markers, n_markers = _domes(distance, SPLIT_DEPTH * diameter, interior)
     components, _ = ndi.label(interior, structure=_FOUR_CONNECTED)
     unmarked = (components > 0) & (np.bincount(components[markers > 0], minlength=components.max() + 1) == 0)[components]
     markers[unmarked] = n_markers + components[unmarked]  # a component too thin for a maximum of that depth stays one nucleus
@@ -156,7 +180,7 @@ def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50) -> np.nd
     return _grow(probs, _relabel(_remove_small(seeds, min_size)))
 
 
-# name -> function(probs (3, H, W), *, min_size) -> (H, W) uint16 (or uint32) labels
+# name -> function(probs (3, H, W), *, min_size, diameter) -> (H, W) uint16 (or uint32) labels
 POSTPROCESSORS: dict[str, Callable[..., np.ndarray]] = {
     "paper": paper_instances,
     "watershed": watershed_instances,
@@ -189,6 +213,12 @@ def check_min_size(min_size: Any, *, none_means: str | None = None) -> int | Non
     return int(min_size)
 
 
+def _check_diameter(diameter: Any) -> float:
+    if isinstance(diameter, bool) or not isinstance(diameter, (int, float, np.number)) or not 0 < diameter < float("inf"):
+        raise ValueError(f"`diameter` must be a positive number of pixels, got {diameter!r}")
+    return float(diameter)
+
+
 def min_size_for(diameter: float) -> int:
     """The smallest nucleus kept (px) for nuclei of median ``diameter``: a tenth of their area, from 4 to 50 px.
 
@@ -201,12 +231,12 @@ def min_size_for(diameter: float) -> int:
     >>> min_size_for(16.0), min_size_for(40.0), min_size_for(3.0)
     (20, 50, 4)
     """
-    if not 0 < diameter < float("inf"):
-        raise ValueError(f"`diameter` must be a positive number of pixels, got {diameter!r}")
+    diameter = _check_diameter(diameter)
     return min(PAPER_MIN_SIZE, max(4, int(round(MIN_AREA_FRACTION * np.pi * diameter**2 / 4))))
 
 
-def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAPER_MIN_SIZE) -> np.ndarray:
+def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,
+                diameter: float | None = None) -> np.ndarray:
     """Turn three-class probabilities into instance labels with the method named ``method``.
 
     Parameters
@@ -215,6 +245,8 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAP
         Background, interior and contour probabilities (they sum to 1).
     method : {"paper", "watershed", "watershed-split"}
     min_size : int, optional
+    diameter : float, optional
+        Typical nucleus diameter in ``probs``, px (``watershed-split`` scales its cuts with it).
 
     Returns
     -------
@@ -232,4 +264,4 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAP
     """
     if method not in POSTPROCESSORS:
         raise ValueError(f"`method` must be one of {sorted(POSTPROCESSORS)}, got {method!r}")
-    return POSTPROCESSORS[method](probs, min_size=check_min_size(min_size))
+    return POSTPROCESSORS[method](probs, min_size=check_min_size(min_size), diameter=diameter)

@@ -147,7 +147,7 @@ def segment_files(
             def segment(x: np.ndarray) -> np.ndarray:
                 kept.append(predict_probs(net, x, data_config=model.data_config, device=device, tile=tile,
                                           precision=precision))
-                return postprocess(kept[-1], method=method, min_size=min_size)
+                return postprocess(kept[-1], method=method, min_size=min_size, diameter=model_diameter)
 
             write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))
             if save_probabilities:

@@ -67,7 +67,8 @@ def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
     method, diameter = METHODS[cell.method].postprocess, model.data_config.train_diameter or None
 
     def segment(image: np.ndarray) -> np.ndarray:
-        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method)
+        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method,
+                           diameter=model.metadata.get("diameter"))
 
     # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
     return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)

@@ -244,13 +244,16 @@ def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str =
 
     With ``diameter`` (a model trained at one nucleus size) each image is first
     rescaled from its estimated nucleus size to ``diameter``, as ``advseg segment``
-    does, and its labels are scored at the image's own size.
+    does, and its labels are scored at the image's own size. Post-processing is
+    told the nuclei's size: ``diameter``, else the median training diameter the
+    trainer's metadata records.
     """
     samples = progress_bar(samples, desc="evaluating", unit="image", disable=not progress)
     truth, predictions = [], []
+    nuclei = diameter or trainer.metadata.get("diameter")
 
     def segment(image):
-        return postprocess(trainer.predict([image])[0], method=method, min_size=min_size)
+        return postprocess(trainer.predict([image])[0], method=method, min_size=min_size, diameter=nuclei)
 
     for sample in samples:
         scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale  # 1 without a diameter
