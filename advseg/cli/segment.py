@@ -16,9 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, help="image files or folders (TIFF/PNG, 8/16-bit, single channel): flat, "
                         "images/ (+ masks/), Cell Tracking Challenge (01/tNNN.tif) or DSB2018 (<id>/images/<id>.png)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="watershed",
-                        help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour (default); "
-                        "watershed-split: as watershed, interiors first cut where their shape holds several nuclei")
+    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="watershed-split",
+                        help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour; "
+                        "watershed-split (default): as watershed, interiors first cut where their shape holds several nuclei")
     parser.add_argument("--save-probabilities", action="store_true", help="also write <stem>_probs.tif (3 x H x W, float32)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
