@@ -117,6 +117,9 @@ METHODS: dict[str, Method] = {
                           "cosine schedule, a moving average of the weights, 112-px crops, percentile normalisation, watershed "
                           "keeping nuclei down to a tenth of the median training nucleus's area (at most 50 px)",
                           loss="ce", options=RECOMMENDED, postprocess="watershed", min_size=None),
+    "recommended-split": Method("recommended scored with watershed-split post-processing (advseg segment's default): "
+                                "interiors cut where their shape holds several nuclei before growing over the contour",
+                                loss="ce", options=RECOMMENDED, postprocess="watershed-split", min_size=None),
     "recommended-depth2": Method("recommended with the two-pooling U-Net of width 16 (unet-ce-ws's network)", loss="ce",
                                  options=_recommended(unet_depth=2, unet_width=16), postprocess="watershed", min_size=None),
     "recommended-rmsprop": Method("recommended with the code's optimiser: TF RMSProp, lr 1e-3, constant", loss="ce",
