@@ -3,18 +3,19 @@
 Writes test images of DSB2018 as 16-bit TIFFs (the first --images by name, or the synthetic
 movie's frames with --data synthetic-h1299-v2) and times `segment_files` over them: reading,
 the per-image diameter estimate and rescaling (unless --diameter none), tiled inference,
-watershed post-processing and writing the labels; the second of two passes. The FLOP floor
+post-processing (segment's default, watershed-split) and writing the labels; the second of two passes. The FLOP floor
 is the network's forward FLOPs per megapixel at the practical peak (the faster of a dense
 matmul and a wide 3x3 convolution, as in bench_training.py), so `floor / measured` is the
 fraction of the peak the whole command reaches.
 
 Run: .venv/bin/python benchmarks/segment_speed.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
-     [--data dsb2018] [--images 16] [--diameter auto|none] [--threads 2]
+     [--data dsb2018] [--images 16] [--diameter auto|none] [--threads 2] [--postprocess watershed-split]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -41,8 +42,10 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=16, help="evaluation images timed (the first N)")
     parser.add_argument("--diameter", default="auto", choices=["auto", "none"])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--postprocess", default="watershed-split", help="as segment's --postprocess (default: its default)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)  # the diameter estimate's Fourier transforms follow it
     device = torch.device("cpu")
     model = load_model(args.model, device=device)
     frames = make_splits(resolve_data(args.data), n_train=1, seed=0).evaluation[: args.images]
@@ -59,11 +62,11 @@ def main() -> None:
         seconds = 0.0
         for overwrite in (False, True):  # the first pass warms up
             start = time.perf_counter()
-            segment_files(model, [root / "in"], root / "out", method="watershed", overwrite=overwrite, progress=False,
+            segment_files(model, [root / "in"], root / "out", method=args.postprocess, overwrite=overwrite, progress=False,
                           device="cpu", diameter=None if args.diameter == "none" else "auto")
             seconds = time.perf_counter() - start
     print(f"{args.model}: {len(frames)} {args.data} images, {megapixels:.2f} MP, {args.threads} threads, "
-          f"diameter {args.diameter}")
+          f"diameter {args.diameter}, post-processing {args.postprocess}")
     print(f"practical peak {peak:.0f} GFLOP/s; the network's forward {flops_per_mp / 1e9:.1f} GFLOP per MP, "
           f"floor {floor:.2f} s/MP")
     print(f"advseg segment: {seconds / megapixels:.2f} s per megapixel ({floor / (seconds / megapixels):.2f} of the peak)")
