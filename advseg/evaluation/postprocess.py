@@ -135,8 +135,10 @@ def _domes(height: np.ndarray, depth: float, mask: np.ndarray) -> tuple[np.ndarr
     """
     excess = height - reconstruction(height - depth, height, method="dilation")
     tops, n = ndi.label((excess > 0) & mask, structure=_FOUR_CONNECTED)
-    tall = np.zeros(n + 1, bool)
-    tall[1:] = np.asarray(ndi.maximum(excess, tops, index=np.arange(1, n + 1))) >= depth * (1 - 1e-6)
+    highest = np.zeros(n + 1)
+    np.maximum.at(highest, tops.ravel(), excess.ravel())  # each top's greatest excess (no sorting, unlike ndi.maximum)
+    tall = highest >= depth * (1 - 1e-6)
+    tall[0] = False
     kept, n_kept = ndi.label(tall[tops], structure=_FOUR_CONNECTED)
     return kept, n_kept
 
@@ -172,12 +174,33 @@ def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter
     interior = ndi.binary_fill_holes(probs[INTERIOR] >= 0.5)
     diameter = SPLIT_DIAMETER if diameter is None else _check_diameter(diameter)
     distance = ndi.gaussian_filter(ndi.distance_transform_edt(interior), SPLIT_SMOOTHING * diameter)
-    markers, n_markers = _domes(distance, SPLIT_DEPTH * diameter, interior)
-    components, _ = ndi.label(interior, structure=_FOUR_CONNECTED)
-    unmarked = (components > 0) & (np.bincount(components[markers > 0], minlength=components.max() + 1) == 0)[components]
-    markers[unmarked] = n_markers + components[unmarked]  # a component too thin for a maximum of that depth stays one nucleus
-    seeds = skimage_watershed(-distance, markers, mask=interior)
+    components, n = ndi.label(interior, structure=_FOUR_CONNECTED)
+    seeds = _cut(distance, components, n, SPLIT_DEPTH * diameter)
     return _grow(probs, _relabel(_remove_small(seeds, min_size)))
+
+
+def _cut(height: np.ndarray, components: np.ndarray, n: int, depth: float) -> np.ndarray:
+    """``components`` (n labels) with each one cut at its tops of ``height`` (:func:`_domes`) where it has two or more.
+
+    Each component is worked on in its own bounding box, with ``height`` 0
+    outside it, so the sorting inside the reconstruction stays small; a
+    component lower than ``depth`` cannot hold two tops and is left whole.
+    """
+    seeds = components.copy()
+    next_id = n + 1
+    for k, box in enumerate(ndi.find_objects(components), 1):
+        if box is None:
+            continue
+        own = components[box] == k
+        local = np.where(own, height[box], 0.0)
+        if local.max() < depth:
+            continue
+        tops, n_tops = _domes(local, depth, own)
+        if n_tops > 1:
+            pieces = skimage_watershed(-local, tops, mask=own)
+            seeds[box][own] = pieces[own] + (next_id - 1)
+            next_id += n_tops
+    return seeds
 
 
 # name -> function(probs (3, H, W), *, min_size, diameter) -> (H, W) uint16 (or uint32) labels
