@@ -70,3 +70,12 @@ def test_verdict_is_unclear_when_the_intervals_overlap():
     a = Summary("d", "a", 1, "paper_f", (0.80, 0.90, 0.85), (0, 1, 2))
     b = Summary("d", "b", 1, "paper_f", (0.84, 0.88, 0.86), (0, 1, 2))
     assert verdict(a, b) == "unclear" and verdict(None, b) == "no results"
+
+
+def test_verdict_holds_only_when_the_paired_interval_excludes_zero():
+    a = Summary("d", "a", 1, "paper_f", (0.70, 0.60, 0.66), (0, 1, 2))
+    level = Summary("d", "b", 1, "paper_f", (0.60, 0.70, 0.64), (0, 1, 2))  # mean +0.7 points, interval spans zero
+    below = Summary("d", "b", 1, "paper_f", (0.60, 0.50, 0.57), (0, 1, 2))  # 10 points below, seed by seed
+    assert verdict(a, level) == "unclear" and verdict(level, a) == "unclear"
+    assert verdict(a, below) == "holds" and verdict(below, a) == "not supported"
+    assert verdict(a, below, margin=0.2) == "not supported"  # the claim asks for 20 points

@@ -3,9 +3,11 @@
 A claim is a comparison of two table cells (method, N_train) under the paper's
 protocol. Cells with the same seed train on the same images, so the two are
 compared seed by seed: the claim *holds* on a data set when the mean paired
-difference goes the way the paper says, is *not supported* when it goes the
-other way and its 95 % interval excludes zero, and is *unclear* otherwise.
-Cells without shared seeds fall back to comparing the two intervals.
+difference goes the way the paper says and its 95 % interval excludes zero (the
+claim's margin), is *not supported* when it goes the other way and its interval
+excludes zero, and is *unclear* when the interval includes zero, whichever way
+the mean goes. Cells without shared seeds fall back to comparing the two
+intervals; a single seed on either side is marked ``(one seed)``.
 """
 
 from __future__ import annotations
@@ -75,22 +77,30 @@ def verdict(first: Summary | None, second: Summary | None, *, margin: float = 0.
     >>> d = Summary("d", "adversarial", 11, "paper_f", (0.80, 0.61, 0.69), (0, 1, 2))
     >>> verdict(d, c)
     'not supported'
+
+    A mean that goes the paper's way is not enough when the interval spans zero:
+
+    >>> e = Summary("d", "ce", 11, "paper_f", (0.84, 0.92, 0.80), (0, 1, 2))
+    >>> verdict(a, e)
+    'unclear'
     """
     if first is None or second is None:
         return "no results"
     paired = paired_difference(first, second)
     if paired is not None and paired.n >= 2:
-        difference = paired.mean - margin
-        if difference >= 0:
-            return "holds"
-        return "not supported" if -difference > paired.half_width else "unclear"
+        return _read(paired.mean - margin, paired.half_width)
     difference = first.mean - second.mean - margin
     spread = first.half_width + second.half_width
     if math.isnan(spread):
         return ("holds" if difference >= 0 else "not supported") + " (one seed)"
-    if difference >= 0:
-        return "holds"
-    return "not supported" if -difference > spread else "unclear"
+    return _read(difference, spread)
+
+
+def _read(difference: float, half_width: float) -> str:
+    """The verdict on a difference (beyond the margin) and its 95 % half-width."""
+    if abs(difference) <= half_width:
+        return "unclear"
+    return "holds" if difference > 0 else "not supported"
 
 
 def _compare(results: pd.DataFrame, claim: Claim, data: str, metric: str) -> tuple[Summary | None, Summary | None]:
