@@ -130,6 +130,9 @@ METHODS: dict[str, Method] = {
     "recommended-aug": Method("recommended with robust normalisation, intensity augmentation and zoom 1/1.25-1.25", loss="ce",
                               options=_recommended(normalize="robust", intensity_augment=True, scale_augment=1.25),
                               postprocess="watershed", min_size=None),
+    "recommended-intensity": Method("recommended with intensity augmentation only (gain, offset, gamma, noise, blur; "
+                                    "percentile normalisation and no zoom, as recommended)", loss="ce",
+                                    options=_recommended(intensity_augment=True), postprocess="watershed", min_size=None),
     "recommended-crop64": Method("recommended with 64-px crops, 3x as many a step (as many pixels)", loss="ce",
                                  options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
