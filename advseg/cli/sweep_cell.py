@@ -27,18 +27,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--runs", type=Path, default=Path("runs/sweep"), help="run folders (default runs/sweep)")
     parser.add_argument("--threads", type=int, default=None, help="OMP_NUM_THREADS of the run (default: unset)")
     parser.add_argument("--preview", action="store_true", help="also write the cell's preview beside its result file")
+    parser.add_argument("--rescore-of", metavar="METHOD", choices=sorted(METHODS), default=None,
+                        help="do not train: score the model of METHOD's cell (same data, N_train, seed, preset; a method "
+                        "that trains the same model) with this method's post-processing")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from advseg.data.embedded import canonical_data
     from advseg.experiment.grid import Cell
+    from advseg.experiment.rescore import rescore_cell
     from advseg.experiment.sweep import run_cell
 
     cell = Cell(seed=args.seed, data=canonical_data(args.data), n_train=args.n_train, method=args.method, preset=args.preset)
     try:
-        result = run_cell(cell, results=args.results, runs=args.runs, threads=args.threads, preview=args.preview)
-    except RuntimeError as error:
+        if args.rescore_of:
+            result = rescore_cell(cell, source_method=args.rescore_of, results=args.results, runs=args.runs,
+                                  preview=args.preview)
+        else:
+            result = run_cell(cell, results=args.results, runs=args.runs, threads=args.threads, preview=args.preview)
+    except (RuntimeError, ValueError, FileNotFoundError) as error:
         print(f"advseg sweep-cell: {error}", file=sys.stderr)
         return 1
     e = result["evaluation"]

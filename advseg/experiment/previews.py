@@ -75,8 +75,11 @@ def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
             for s in samples]
 
 
-def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES) -> Path:
+def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES,
+                  run_dir: str | os.PathLike | None = None) -> Path:
     """Segment ``n_images`` evaluation images (spread over the split) again from the cell's run folder; keep the windows.
+
+    ``run_dir`` overrides the cell's own run folder (a cell scored from another cell's model).
 
     Raises
     ------
@@ -86,7 +89,7 @@ def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.Path
     from advseg.data.paths import resolve_data
     from advseg.data.splits import make_splits
 
-    run_dir = cell.run_dir(runs)
+    run_dir = cell.run_dir(runs) if run_dir is None else Path(run_dir)
     splits = make_splits(resolve_data(cell.data), n_train=cell.n_train, seed=cell.seed)
     spread = np.unique(np.linspace(0, len(splits.evaluation) - 1, n_images).round().astype(int))  # across the split
     samples = [splits.evaluation[i] for i in spread]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, fields
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -92,6 +94,14 @@ class LoadedModel:
     model_config: ModelConfig
     data_config: DataConfig
     metadata: dict[str, Any]
+
+    def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Three-class probabilities (3, H, W) for whole frames, as the trainer's ``predict`` computes them."""
+        from advseg.evaluation.inference import predict_probs
+        from advseg.nn.fusion import fuse_for_inference
+
+        net = fuse_for_inference(self.estimator)  # once for all the frames
+        return [predict_probs(net, image, data_config=self.data_config) for image in images]
 
 
 def _check_weights(path: Path, estimator: nn.Module, weights: Any, description: str) -> None:

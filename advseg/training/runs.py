@@ -36,6 +36,7 @@ from advseg.evaluation.scale import choose_scale, segment_at_scale, to_diameter
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
 from advseg.training.identity import check_run_folder, check_same_run
+from advseg.training.modelfile import LoadedModel
 from advseg.training.presets import get_preset
 from advseg.training.trainer import Callback, Trainer
 from advseg.utils import progress_bar
@@ -238,9 +239,10 @@ def train_run(
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
 
 
-def evaluate_model(trainer: Trainer, samples: Sequence[Sample], *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,
-                   progress: bool = False, diameter: float | None = None) -> Evaluation:
-    """Segment ``samples`` with the trainer's current estimator (nuclei of ``min_size`` px and more) and score them.
+def evaluate_model(trainer: Trainer | LoadedModel, samples: Sequence[Sample], *, method: str = "paper",
+                   min_size: int = PAPER_MIN_SIZE, progress: bool = False, diameter: float | None = None) -> Evaluation:
+    """Segment ``samples`` with the trainer's selected estimator, or a loaded model file's (nuclei of ``min_size`` px and
+    more), and score them.
 
     With ``diameter`` (a model trained at one nucleus size) each image is first
     rescaled from its estimated nucleus size to ``diameter``, as ``advseg segment``
