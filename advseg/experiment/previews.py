@@ -10,15 +10,17 @@ data set itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from advseg.data.datasets import Sample
 from advseg.experiment.grid import Cell
 from advseg.training.methods import METHODS
 
-__all__ = ["PREVIEW_IMAGES", "Preview", "preview_path", "preview_window", "read_preview", "write_preview"]
+__all__ = ["PREVIEW_IMAGES", "Preview", "cell_labels", "preview_path", "preview_window", "read_preview", "write_preview"]
 
 PREVIEW_IMAGES = 3  # evaluation images per preview, spread evenly over the evaluation split
 WINDOW = (256, 320)  # largest window, rows x columns
@@ -53,22 +55,31 @@ class Preview:
     labels: tuple[np.ndarray, ...]  # (h, w) uint16 instance labels inside preview_window of each image
 
 
-def _predict(cell: Cell, run_dir: Path, samples: list) -> list[np.ndarray]:
+def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample]) -> list[np.ndarray]:
+    """Instance labels of ``samples`` as the cell's evaluation made them, from its run folder.
+
+    Estimator cells segment again from ``model.pt`` with the cell's post-processing and smallest
+    nucleus (rescaled to the model's nucleus size if it was trained at one); baseline cells read
+    the labels their run wrote.
+    """
+    run_dir = Path(run_dir)
     from advseg.data.io import read_labels
 
     if not METHODS[cell.method].is_estimator:
         return [read_labels(run_dir / "labels" / f"{s.name}_labels.tif") for s in samples]
     from advseg.evaluation.inference import predict_probs
-    from advseg.evaluation.postprocess import postprocess
+    from advseg.evaluation.postprocess import PAPER_MIN_SIZE, min_size_for, postprocess
     from advseg.evaluation.scale import choose_scale, segment_at_scale
     from advseg.training.modelfile import load_model
 
     model = load_model(run_dir / "model.pt")
-    method, diameter = METHODS[cell.method].postprocess, model.data_config.train_diameter or None
+    method, diameter = METHODS[cell.method], model.data_config.train_diameter or None
+    nuclei = model.metadata.get("diameter")
+    min_size = method.min_size if method.min_size is not None else min_size_for(nuclei) if nuclei else PAPER_MIN_SIZE
 
     def segment(image: np.ndarray) -> np.ndarray:
-        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method,
-                           diameter=model.metadata.get("diameter"))
+        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method.postprocess,
+                           min_size=min_size, diameter=nuclei)
 
     # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
     return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
@@ -94,7 +105,7 @@ def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.Path
     spread = np.unique(np.linspace(0, len(splits.evaluation) - 1, n_images).round().astype(int))  # across the split
     samples = [splits.evaluation[i] for i in spread]
     windows = [preview_window(s.image.shape) for s in samples]
-    labels = [np.asarray(y[w], dtype=np.uint16) for y, w in zip(_predict(cell, run_dir, samples), windows)]
+    labels = [np.asarray(y[w], dtype=np.uint16) for y, w in zip(cell_labels(cell, run_dir, samples), windows)]
     path = preview_path(cell, results=results)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"labels_{i}": y for i, y in enumerate(labels)}
