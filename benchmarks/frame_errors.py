@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +26,9 @@ from advseg.data.splits import make_splits
 from advseg.evaluation.error_classes import classify_errors
 from advseg.evaluation.paper_score import PAPER_MARGIN
 from advseg.evaluation.scoring import evaluate_labels
+from advseg.experiment.frames import OUTCOMES, frame_index
 from advseg.experiment.grid import Cell
 from advseg.experiment.previews import cell_labels
-
-OUTCOMES = ("matched", "missed", "false", "merged", "split")
-
 
 def run_folder(cell: Cell, *, runs: Path, results: Path) -> Path:
     """The cell's run folder, or, for a cell scored from another cell's model (``rescored_from``), that cell's."""
@@ -52,9 +49,8 @@ def frame_rows(cell: Cell, run_dir: Path) -> list[dict]:
         truth, labels = np.asarray(sample.labels, np.int32), np.asarray(labels, np.int32)
         scored = evaluate_labels([truth], [labels], margin=PAPER_MARGIN).at(0.5)
         errors = classify_errors(truth, labels)
-        index = re.search(r"(\d+)$", sample.name)
         rows.append({"data": cell.data, "method": cell.method, "n_train": cell.n_train, "seed": cell.seed,
-                     "frame": sample.name, "index": int(index.group(1)) if index else None, "f1": round(scored.f1, 4),
+                     "frame": sample.name, "index": frame_index(sample.name), "f1": round(scored.f1, 4),
                      "tp": scored.tp, "n_gt": scored.n_true, "n_pred": scored.n_pred,
                      **{o: len(getattr(errors, o)) for o in OUTCOMES}})
     return rows
