@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 
 from advseg.data.augment import normalize
 from advseg.data.config import DataConfig
@@ -140,3 +141,26 @@ def test_scale_augmentation_zooms_nuclei_and_keeps_one_pixel_contours() -> None:
 def test_scale_augmentation_refuses_bad_settings(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         DataConfig(**kwargs)
+
+
+def test_flat_normalisation_removes_an_illumination_ramp_that_percentiles_keep():
+    from advseg.data.augment import normalize
+
+    y, x = np.mgrid[:256, :320]
+    image = 200.0 + 0.8 * x + 0.3 * y  # brighter to the lower right
+    nuclei = ((y % 64 - 32) ** 2 + (x % 64 - 32) ** 2) < 10**2
+    image = image + 300.0 * nuclei
+    background = ~ndi.binary_dilation(nuclei, iterations=3)
+    flat, plain = normalize(image, mode="flat"), normalize(image, mode="percentile")
+    assert flat.dtype == np.float32 and flat.shape == image.shape
+    inner = (slice(48, -48), slice(48, -48))  # away from the border, where the field extrapolates
+    assert np.ptp(flat[inner][background[inner]]) < 0.1 < np.ptp(plain[inner][background[inner]])
+    assert flat[inner][nuclei[inner]].min() > flat[inner][background[inner]].max()  # every nucleus above every background
+
+
+def test_flat_normalisation_takes_tiny_and_integer_images():
+    from advseg.data.background import background_field
+
+    assert background_field(np.arange(12, dtype=np.uint8).reshape(3, 4)).shape == (3, 4)
+    with pytest.raises(ValueError, match=r"`image` must be a 2-D \(H, W\) array, got shape \(2, 3, 4\)"):
+        background_field(np.zeros((2, 3, 4)))

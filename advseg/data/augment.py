@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage as ndi
 
+from advseg.data.background import flat_normalize
 from advseg.data.contrast import robust_normalize
 
 __all__ = ["NORMALIZERS", "dihedral", "normalize", "random_crop", "rotate_pair"]
@@ -110,6 +111,7 @@ NORMALIZERS: dict[str, Callable[..., np.ndarray]] = {
     "none": _identity,  # raw counts, as the original code fed them (its first batch norm normalises)
     "percentile": _percentile,  # low percentile -> 0, high percentile -> 1, per image
     "robust": robust_normalize,  # background -> 0, typical nucleus -> 1, clipped (advseg.data.contrast)
+    "flat": flat_normalize,  # a smooth background field subtracted, then "percentile" (advseg.data.background)
 }
 
 
@@ -119,9 +121,10 @@ def normalize(image: np.ndarray, *, mode: str = "none", percentiles: tuple[float
     Parameters
     ----------
     image : (H, W) ndarray
-    mode : {"none", "percentile", "robust"}
+    mode : {"none", "percentile", "robust", "flat"}
     percentiles : (float, float)
-        Used by ``"percentile"`` and ``"robust"`` (see :mod:`advseg.data.contrast`).
+        Used by ``"percentile"``, ``"robust"`` (see :mod:`advseg.data.contrast`) and ``"flat"``
+        (see :mod:`advseg.data.background`).
 
     Returns
     -------

@@ -19,7 +19,8 @@ class DataConfig:
     crop_size: int = 64  # side of the square training crops, px
     dihedral: bool = True  # random flips and 90-degree rotations (all 8 dihedral transforms)
     rotate: bool = False  # also rotate by an arbitrary angle, as the paper's text says
-    normalize: str = "none"  # "none" (original code), "percentile" (per-image scaling) or "robust" (advseg.data.contrast)
+    normalize: str = "none"  # "none" (original code), "percentile" (per-image scaling), "robust" (advseg.data.contrast)
+    # or "flat" (uneven illumination subtracted, then percentiles: advseg.data.background)
     percentiles: tuple[float, float] = (1.0, 99.8)  # low/high percentiles for "percentile" (and "robust")
     intensity_augment: bool = False  # random blur, gamma, gain, offset and noise per crop (advseg.data.intensity)
     scale_augment: float = 1.0  # crops zoomed by a factor drawn log-uniformly from [1/s, s]; 1 = no zoom

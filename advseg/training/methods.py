@@ -133,6 +133,9 @@ METHODS: dict[str, Method] = {
     "recommended-intensity": Method("recommended with intensity augmentation only (gain, offset, gamma, noise, blur; "
                                     "percentile normalisation and no zoom, as recommended)", loss="ce",
                                     options=_recommended(intensity_augment=True), postprocess="watershed", min_size=None),
+    "recommended-flat": Method("recommended with a smooth background field subtracted from every image before its "
+                               "percentile normalisation (uneven, drifting illumination)", loss="ce",
+                               options=_recommended(normalize="flat"), postprocess="watershed", min_size=None),
     "recommended-crop64": Method("recommended with 64-px crops, 3x as many a step (as many pixels)", loss="ce",
                                  options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
