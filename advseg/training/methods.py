@@ -136,6 +136,9 @@ METHODS: dict[str, Method] = {
     "recommended-flat": Method("recommended with a smooth background field subtracted from every image before its "
                                "percentile normalisation (uneven, drifting illumination)", loss="ce",
                                options=_recommended(normalize="flat"), postprocess="watershed", min_size=None),
+    "recommended-flat-split": Method("recommended-flat scored with watershed-split post-processing (the same training; "
+                                     "sweep-cell --rescore-of recommended-flat)", loss="ce",
+                                     options=_recommended(normalize="flat"), postprocess="watershed-split", min_size=None),
     "recommended-crop64": Method("recommended with 64-px crops, 3x as many a step (as many pixels)", loss="ce",
                                  options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),
