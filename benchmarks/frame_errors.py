@@ -9,7 +9,7 @@ per (cell, frame); the frame's index in the movie is read from its name.
 
 Run: .venv/bin/python benchmarks/frame_errors.py synthetic-h1299-v2/recommended/1/1 \
          synthetic-h1299-v2/cellpose-scratch/1/1 --out results/diagnosis/frames-n1-s1.csv \
-         [--runs runs/sweep] [--results results/sweep]
+         [--runs runs/sweep] [--results results/sweep] [--append]
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def main() -> None:
                         help="result files (default results/sweep): a rescored cell uses its source cell's run folder")
     parser.add_argument("--preset", default="cpu")
     parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
+    parser.add_argument("--append", action="store_true", help="keep the rows of other cells already in --out")
     args = parser.parse_args()
     rows = []
     for text in args.cells:
@@ -71,6 +72,11 @@ def main() -> None:
         cell = Cell(seed=int(seed), data=data, n_train=int(n_train), method=method, preset=args.preset)
         rows += frame_rows(cell, run_folder(cell, runs=args.runs, results=args.results))
     frame = pd.DataFrame(rows)
+    if args.append and args.out.is_file():
+        kept = pd.read_csv(args.out)
+        key = ["data", "method", "n_train", "seed"]
+        again = kept[key].apply(tuple, axis=1).isin(set(frame[key].apply(tuple, axis=1)))
+        frame = pd.concat([kept[~again], frame], ignore_index=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False)
     summary = frame.groupby(["method", "seed"]).agg(**{k: (k, "sum") for k in ("tp", "n_gt", "n_pred", *OUTCOMES)})
