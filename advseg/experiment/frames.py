@@ -84,7 +84,7 @@ def plot_frames(frames: pd.DataFrame, *, ax=None, title: str | None = None, trai
     ax.set_xlabel("frame of the movie")
     ax.set_ylabel("F1@0.5 of the frame (%)")
     ax.set_ylim(0, 100)
-    ax.legend(loc="lower left", fontsize="small")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")  # outside: the lines fill the axes
     if title:
         ax.set_title(title)
     return ax
