@@ -19,6 +19,7 @@ from typing import Any
 from advseg.data.paths import repository_root
 from advseg.experiment.grid import Cell
 from advseg.experiment.previews import write_preview
+from advseg.experiment.sweep import write_result
 from advseg.training.methods import METHODS
 
 __all__ = ["rescore_cell", "same_training"]
@@ -105,9 +106,5 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     }
     if preview:
         write_preview(cell, runs=root / runs, results=root / results, run_dir=root / source.run_dir(runs))
-    path = root / cell.result_path(results)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(result, indent=1) + "\n")
-    partial.replace(path)
+    write_result(cell, result, results=results)
     return result

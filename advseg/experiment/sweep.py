@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from advseg.data.paths import repository_root
@@ -32,7 +33,7 @@ from advseg.experiment.previews import write_preview
 from advseg.evaluation.postprocess import PAPER_MIN_SIZE
 from advseg.training.methods import METHODS
 
-__all__ = ["cell_command", "is_done", "regenerate_command", "run_cell"]
+__all__ = ["cell_command", "is_done", "regenerate_command", "run_cell", "write_result"]
 
 
 def cell_command(cell: Cell, *, runs: str | os.PathLike, validation_images: int = VALIDATION_IMAGES) -> list[str]:
@@ -134,9 +135,15 @@ def run_cell(
     result["evaluation"] = {k: v for k, v in metrics["evaluation"].items() if k != "missing"}
     if preview:
         write_preview(cell, runs=root / runs, results=root / results)
-    path = root / cell.result_path(results)
+    write_result(cell, result, results=results)
+    return result
+
+
+def write_result(cell: Cell, result: dict[str, Any], *, results: str | os.PathLike) -> Path:
+    """Write ``cell``'s result file through a temporary file renamed into place (it exists only once complete)."""
+    path = repository_root() / cell.result_path(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".json.partial")
     partial.write_text(json.dumps(result, indent=1) + "\n")
     partial.replace(path)
-    return result
+    return path
