@@ -75,7 +75,7 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     model_path = root / source.run_dir(runs) / "model.pt"
     if not model_path.is_file():
         raise FileNotFoundError(f"{model_path}: the source cell's run folder holds no model (run that cell first)")
-    start = time.perf_counter()
+    started, start = time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.perf_counter()
     model = load_model(model_path)
     method = METHODS[cell.method]
     diameter = model.metadata.get("diameter")
@@ -87,17 +87,15 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     evaluation = evaluate_model(model, splits.evaluation, method=method.postprocess, min_size=min_size,
                                 diameter=model.data_config.train_diameter or None)
     seconds = time.perf_counter() - start
+    command = " ".join(shlex.quote(a) for a in ("advseg", "sweep-cell", cell.data, cell.method, "--n-train", str(cell.n_train),
+                                                "--seed", str(cell.seed), "--preset", cell.preset, "--rescore-of", source_method))
     result = {
         "cell": {"data": cell.data, "method": cell.method, "n_train": cell.n_train, "seed": cell.seed, "preset": cell.preset},
         "method": method.description,
-        "command": " ".join(shlex.quote(a) for a in ("advseg", "sweep-cell", cell.data, cell.method, "--n-train",
-                                                   str(cell.n_train), "--seed", str(cell.seed), "--preset", cell.preset,
-                                                   "--rescore-of", source_method)),
+        "command": command,
         "rescored_from": str(source.result_path(results)),
-        "regenerate": f"{trained.get('regenerate', '')} && " + " ".join(
-            ("advseg", "sweep-cell", cell.data, cell.method, "--n-train", str(cell.n_train), "--seed", str(cell.seed),
-             "--preset", cell.preset, "--rescore-of", source_method)),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "regenerate": f"{trained.get('regenerate', '')} && {command}",
+        "started": started,
         "wall_seconds": round(float(trained.get("wall_seconds") or 0.0) + seconds, 1),  # training + this scoring
         "rescore_seconds": round(seconds, 1),
     } | {key: trained[key] for key in _TRAINING_FIELDS if key in trained} | {

@@ -8,8 +8,8 @@ arbitrary objects.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
