@@ -153,6 +153,38 @@ def test_robust_model_exports_with_its_normalisation_inside(tmp_path: Path) -> N
     np.testing.assert_allclose(out, predict_probs(model.estimator, image, data_config=model.data_config), atol=1e-5)
 
 
+def test_flat_model_exports_with_its_background_field_inside(tmp_path: Path) -> None:
+    config = ModelConfig(estimator="unet")
+    save_model(tmp_path / "m.pt", trained_like(build_estimator(config)), model_config=config,
+               data_config=DataConfig(normalize="flat"))
+    model = load_model(tmp_path / "m.pt")
+    exported = export_bioimageio(model, tmp_path / "pkg", sample=blobs((200, 180)))
+    assert exported.passed, exported.report
+    rdf = yaml.safe_load(exported.rdf.read_text())
+    assert not [p for p in rdf["inputs"][0].get("preprocessing", []) if p["id"] == "scale_range"]
+    y, x = np.mgrid[:150, :170]
+    image = blobs((150, 170), seed=4) + 0.02 * x  # illumination rising to the right
+    module = torch.jit.load(str(exported.folder / "weights.torchscript.pt"))
+    with torch.no_grad():
+        out = module(torch.from_numpy(image.astype(np.float32))[None, None]).numpy()[0]
+    np.testing.assert_allclose(out, predict_probs(model.estimator, image, data_config=model.data_config), atol=1e-4)
+
+
+def test_torch_background_field_equals_numpys() -> None:
+    from advseg.data.background import background_field, flat_normalize
+    from advseg.interop.background import FlatNormalize
+
+    normalise = torch.jit.script(FlatNormalize())
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[:130, :77]
+    for image in (blobs((130, 77)) + 0.01 * x + 0.02 * y, rng.uniform(0, 255, (5, 9)), np.full((20, 24), 5.0),
+                  rng.integers(0, 4000, (64, 200)).astype(np.uint16)):
+        field = FlatNormalize().field(torch.from_numpy(image.astype(np.float32))).numpy()
+        np.testing.assert_allclose(field, background_field(image), rtol=1e-5, atol=1e-5)
+        out = normalise(torch.from_numpy(image.astype(np.float32))[None, None]).numpy()[0, 0]
+        np.testing.assert_allclose(out, flat_normalize(image), atol=1e-5)
+
+
 def test_torch_robust_normalisation_equals_numpys() -> None:
     from advseg.data.contrast import contrast_levels, robust_normalize
     from advseg.interop.contrast import RobustNormalize

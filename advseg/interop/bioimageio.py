@@ -22,6 +22,7 @@ import torch
 from advseg.data.atomic import make_staging_dir
 from advseg.data.augment import normalize
 from advseg.data.io import check_output_dir
+from advseg.interop.background import FlatNormalize
 from advseg.interop.contrast import RobustNormalize
 from advseg.interop.torchscript import to_torchscript
 
@@ -35,7 +36,8 @@ PAPER = "Arbelle A., Riklin Raviv T. Microscopy cell segmentation via adversaria
 PAPER_URL = "https://arxiv.org/abs/1709.05860"
 MIN_SIDE = 16  # smallest tile the exported module is declared for, px
 SAMPLE_SIDE = 256  # side of the test tile cut from the sample image, px
-EXPORTABLE_NORMALIZATION = ("none", "percentile", "robust")  # robust: inside the TorchScript module
+EXPORTABLE_NORMALIZATION = ("none", "percentile", "robust", "flat")
+_INSIDE = {"robust": RobustNormalize, "flat": FlatNormalize}  # no bioimage.io preprocessing does these: the module does
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ def _documentation(model: LoadedModel, name: str) -> str:
             "percentile": f"intensities scaled so that the {config.percentiles[0]:g} and {config.percentiles[1]:g} "
                           "percentiles of each image map to 0 and 1 (the package's preprocessing does it)",
             "robust": "raw intensities: the model itself maps each input's background to 0 and its typical nucleus to 1 "
-                      "(Otsu on a smoothed image; advseg.data.contrast), so give it whole images or large tiles"}
+                      "(Otsu on a smoothed image; advseg.data.contrast), so give it whole images or large tiles",
+            "flat": "raw intensities: the model itself subtracts a smooth background field (uneven illumination; "
+                    f"advseg.data.background) and maps the {config.percentiles[0]:g} and {config.percentiles[1]:g} "
+                    "percentiles of the result to 0 and 1, so give it whole images or large tiles"}
     return f"""# {name}
 
 An estimator from [advseg](https://github.com/advseg/advseg), the reproduction of *Microscopy Cell
@@ -239,8 +244,9 @@ def export_bioimageio(
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
     out = check_output_dir(out, overwrite=overwrite)  # written in a staging folder, renamed into place at the end
     tile = sample_tile(sample)
-    inside = model.data_config.normalize == "robust"  # no bioimage.io preprocessing does it: the module normalises
-    module = to_torchscript(model.estimator, normalize=RobustNormalize(percentiles=model.data_config.percentiles) if inside else None)
+    inside = model.data_config.normalize in _INSIDE
+    module = to_torchscript(model.estimator, normalize=_INSIDE[model.data_config.normalize](
+        percentiles=model.data_config.percentiles) if inside else None)
     x = tile if inside else normalize(tile, mode=model.data_config.normalize, percentiles=model.data_config.percentiles)
     with torch.no_grad():
         probs = module(torch.from_numpy(x)[None, None]).numpy()  # (1, 3, h, w)
