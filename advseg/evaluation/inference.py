@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -11,7 +13,7 @@ from advseg.data.augment import normalize
 from advseg.data.config import DataConfig
 from advseg.nn.fusion import fuse_for_inference
 
-__all__ = ["PRECISIONS", "context_for", "predict_probs"]
+__all__ = ["PRECISIONS", "context_for", "predict_frames", "predict_probs"]
 
 #: Arithmetic of the forward pass: float32, or bfloat16 autocast (about 2x faster on CPUs that compute
 #: in bfloat16, AVX512-BF16 or AMX, and on GPUs; much slower on CPUs that emulate it).
@@ -123,3 +125,10 @@ def predict_probs(
                     out = _run(net, piece)  # (3, y1 - y0 + 2 ctx, x1 - x0 + 2 ctx)
                     logits[:, y0:y1, x0:x1] = out[:, ctx : ctx + y1 - y0, ctx : ctx + x1 - x0]
     return torch.softmax(logits.float(), dim=0).cpu().numpy()
+
+
+def predict_frames(estimator: nn.Module, images: Sequence[np.ndarray], *, data_config: DataConfig | None = None,
+                   device: torch.device | str = "cpu") -> list[np.ndarray]:
+    """:func:`predict_probs` of every (H, W) frame of ``images``, the estimator fused once for all: [(3, H, W), ...]."""
+    net = fuse_for_inference(estimator)
+    return [predict_probs(net, image, data_config=data_config, device=device) for image in images]

@@ -31,7 +31,7 @@ from skimage.segmentation import watershed as skimage_watershed
 from advseg.data.targets import BACKGROUND, INTERIOR
 
 __all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "SPLIT_DEPTH", "SPLIT_DIAMETER", "SPLIT_SMOOTHING",
-           "check_min_size", "label_dtype", "min_size_for", "postprocess"]
+           "check_min_size", "label_dtype", "min_size_for", "postprocess", "smallest_nucleus"]
 
 SPLIT_DEPTH = 0.1  # of the nucleus diameter: how far a distance maximum must rise above its saddle to seed a nucleus
 SPLIT_SMOOTHING = 0.05  # of the diameter: Gaussian sigma on the distance map first (raw distances have plateaus)
@@ -256,6 +256,19 @@ def min_size_for(diameter: float) -> int:
     """
     diameter = _check_diameter(diameter)
     return min(PAPER_MIN_SIZE, max(4, int(round(MIN_AREA_FRACTION * np.pi * diameter**2 / 4))))
+
+
+def smallest_nucleus(min_size: int | None, diameter: float | None) -> int:
+    """``min_size`` when given, else :func:`min_size_for` the nuclei's median ``diameter``, else the paper's 50 px.
+
+    Examples
+    --------
+    >>> smallest_nucleus(30, 16.0), smallest_nucleus(None, 16.0), smallest_nucleus(None, None)
+    (30, 20, 50)
+    """
+    if min_size is not None:
+        return min_size
+    return min_size_for(diameter) if diameter else PAPER_MIN_SIZE
 
 
 def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,

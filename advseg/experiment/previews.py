@@ -68,14 +68,14 @@ def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample
     if not METHODS[cell.method].is_estimator:
         return [read_labels(run_dir / "labels" / f"{s.name}_labels.tif") for s in samples]
     from advseg.evaluation.inference import predict_probs
-    from advseg.evaluation.postprocess import PAPER_MIN_SIZE, min_size_for, postprocess
+    from advseg.evaluation.postprocess import postprocess, smallest_nucleus
     from advseg.evaluation.scale import choose_scale, segment_at_scale
     from advseg.training.modelfile import load_model
 
     model = load_model(run_dir / "model.pt")
     method, diameter = METHODS[cell.method], model.data_config.train_diameter or None
     nuclei = model.metadata.get("diameter")
-    min_size = method.min_size if method.min_size is not None else min_size_for(nuclei) if nuclei else PAPER_MIN_SIZE
+    min_size = smallest_nucleus(method.min_size, nuclei)
 
     def segment(image: np.ndarray) -> np.ndarray:
         return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method.postprocess,

@@ -60,7 +60,7 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     """
     from advseg.data.paths import resolve_data
     from advseg.data.splits import make_splits
-    from advseg.evaluation.postprocess import min_size_for
+    from advseg.evaluation.postprocess import smallest_nucleus
     from advseg.training.modelfile import load_model
     from advseg.training.runs import evaluate_model
 
@@ -78,8 +78,7 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     started, start = time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.perf_counter()
     model = load_model(model_path)
     method = METHODS[cell.method]
-    diameter = model.metadata.get("diameter")
-    min_size = min_size_for(diameter) if method.min_size is None else method.min_size
+    min_size = smallest_nucleus(method.min_size, model.metadata.get("diameter"))
     splits = make_splits(resolve_data(cell.data), n_train=cell.n_train, seed=cell.seed)
     if [s.name for s in splits.train] != list(trained.get("train_names") or []):
         raise ValueError(f"{model_path}: trained on {trained.get('train_names')}, but the cell's split trains on "

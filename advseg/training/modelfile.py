@@ -97,11 +97,9 @@ class LoadedModel:
 
     def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Three-class probabilities (3, H, W) for whole frames, as the trainer's ``predict`` computes them."""
-        from advseg.evaluation.inference import predict_probs
-        from advseg.nn.fusion import fuse_for_inference
+        from advseg.evaluation.inference import predict_frames
 
-        net = fuse_for_inference(self.estimator)  # once for all the frames
-        return [predict_probs(net, image, data_config=self.data_config) for image in images]
+        return predict_frames(self.estimator, images, data_config=self.data_config)
 
 
 def _check_weights(path: Path, estimator: nn.Module, weights: Any, description: str) -> None:

@@ -31,7 +31,7 @@ from advseg.data.io import prepare_output_dir
 from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
-from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, check_min_size, min_size_for, postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, check_min_size, postprocess, smallest_nucleus
 from advseg.evaluation.scale import choose_scale, segment_at_scale, to_diameter
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
@@ -190,7 +190,7 @@ def train_run(
                                                      smallest_side=chosen.data.crop_size)
         validation, scales["validation"] = to_diameter(validation, chosen.data.train_diameter, annotated=False)
         diameter = chosen.data.train_diameter
-    min_size = min_size_for(diameter) if min_size is None else min_size
+    min_size = smallest_nucleus(min_size, diameter)
     trainer = Trainer(
         train_samples, validation,
         model_config=chosen.model, data_config=chosen.data, train_config=chosen.train,

@@ -14,11 +14,10 @@ from dataclasses import asdict
 import numpy as np
 from torch import nn
 
-from advseg.evaluation.inference import predict_probs
+from advseg.evaluation.inference import predict_frames
 from advseg.evaluation.metrics import matching_dataset
 from advseg.evaluation.paper_score import PAPER_MARGIN, paper_score_dataset
 from advseg.evaluation.postprocess import postprocess
-from advseg.nn.fusion import fuse_for_inference
 from advseg.training.guards import check_weights
 from advseg.training.modelfile import save_model
 
@@ -35,8 +34,7 @@ class Selection:
 
     def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Three-class probabilities (3, H, W) for whole frames."""
-        net = fuse_for_inference(self.selected_network)  # once for all the frames
-        return [predict_probs(net, image, data_config=self.data_config, device=self.device) for image in images]
+        return predict_frames(self.selected_network, images, data_config=self.data_config, device=self.device)
 
     def validate(self) -> dict[str, float]:
         """Paper-protocol and matching scores of the current estimator on the validation frames."""
