@@ -119,6 +119,33 @@ def test_segment_keeps_the_smallest_nucleus_the_model_records(tmp_path: Path, mo
     assert counts == {(None, 0): 1, (20, 0): 2, (20, 2): 1}  # 50 px without a record; the model's 20; --min-size wins
 
 
+def test_segment_cuts_with_the_cut_the_model_records(tmp_path: Path, monkeypatch, capsys) -> None:
+    import advseg.evaluation.segment as segment_module
+
+    yy, xx = np.mgrid[:60, :80]
+    two = ((yy - 30) ** 2 + (xx - 32) ** 2 < 225) | ((yy - 30) ** 2 + (xx - 48) ** 2 < 225)  # a wide neck
+    tifffile.imwrite(tmp_path / "pair.tif", np.where(two, 1000, 100).astype(np.uint16))
+
+    def fake_probs(net, x, **kwargs):  # the contour between the two half seen
+        inside = x > 500
+        probs = np.stack([~inside, inside, np.zeros_like(inside)]).astype(np.float32)
+        probs[1][inside & (xx == 40)], probs[2][inside & (xx == 40)] = 0.65, 0.35
+        return probs
+
+    monkeypatch.setattr(segment_module, "predict_probs", fake_probs)
+    counts = {}
+    for split, flag in ((None, []), ({"depth": 0.1, "barrier": 0.3}, []), ({"depth": 0.1, "barrier": 0.3},
+                                                                            ["--postprocess", "watershed-split"])):
+        model, out = tmp_path / f"m{split is None}.pt", tmp_path / f"out{split is None}{len(flag)}"
+        save_model(model, trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig(),
+                   metadata={"min_size": 20, "diameter": 30.0} | ({} if split is None else {"split": split}))
+        assert main(["segment", str(model), str(tmp_path / "pair.tif"), "--out", str(out), "--diameter", "none", *flag]) == 0
+        counts[split is None, len(flag)] = int(tifffile.imread(out / "pair_labels.tif").max())
+        said = capsys.readouterr().out
+        assert ("post-processing: watershed-fit" in said) == (split is not None and not flag)
+    assert counts == {(True, 0): 1, (False, 0): 2, (False, 2): 1}  # the recorded cut by default; --postprocess wins
+
+
 def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsys) -> None:
     tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
     tifffile.imwrite(tmp_path / "a_labels.tif", movie.images[1])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from advseg.data.targets import three_class_targets
-from advseg.evaluation.postprocess import check_min_size, min_size_for, postprocess
+from advseg.evaluation.postprocess import check_min_size, min_size_for, postprocess, split_watershed_instances
 
 
 def one_hot(classes: np.ndarray) -> np.ndarray:
@@ -130,3 +130,36 @@ def test_min_size_must_be_a_positive_number_of_pixels() -> None:
         check_min_size(0, none_means="relative")
     with pytest.raises(ValueError, match="positive number of pixels, got None"):
         check_min_size(None)
+
+
+def _wide_neck_pair() -> tuple[np.ndarray, np.ndarray]:
+    """Two round nuclei over a wide neck, the contour between them half seen (probability 0.35); and the truth."""
+    yy, xx = np.mgrid[:60, :80]
+    two = ((yy - 30) ** 2 + (xx - 32) ** 2 < 225) | ((yy - 30) ** 2 + (xx - 48) ** 2 < 225)
+    probs = np.stack([~two, two, np.zeros_like(two)]).astype(float)
+    probs[1][two & (xx == 40)], probs[2][two & (xx == 40)] = 0.65, 0.35
+    return probs, np.where(two, np.where(xx < 40, 1, 2), 0)
+
+
+def test_a_contour_barrier_cuts_what_the_shape_alone_does_not() -> None:
+    probs, _ = _wide_neck_pair()
+    cut = lambda **kw: int(split_watershed_instances(probs, min_size=1, diameter=30.0, **kw).max())  # noqa: E731
+    assert cut() == 1 and cut(barrier=0.4) == 1  # the neck is shallower than a tenth of the diameter; 0.35 < 0.4
+    assert cut(barrier=0.3) == 2
+    fitted = postprocess(probs, method="watershed-fit", min_size=1, diameter=30.0, split={"depth": 0.1, "barrier": 0.3})
+    assert int(fitted.max()) == 2
+    # without a recorded cut, watershed-fit cuts as watershed-split
+    np.testing.assert_array_equal(postprocess(probs, method="watershed-fit", min_size=1, diameter=30.0),
+                                  postprocess(probs, method="watershed-split", min_size=1, diameter=30.0))
+
+
+def test_the_fitted_cut_keeps_the_default_where_a_barrier_would_cut_one_nucleus() -> None:
+    from advseg.evaluation.split_fit import SPLIT_GRID, fit_split
+
+    probs, truth = _wide_neck_pair()
+    assert fit_split([probs], [truth], min_size=1, diameter=30.0)["barrier"] == 0.3
+    one = truth > 0  # the same shape annotated as one nucleus: a barrier would cut it in two
+    fit = fit_split([probs], [one.astype(np.int32)], min_size=1, diameter=30.0)
+    assert (fit["depth"], fit["barrier"]) == SPLIT_GRID[0] and fit["f1"] == fit["default_f1"] == 1.0
+    with pytest.raises(ValueError, match="`probs` and `truths` must be equally many"):
+        fit_split([probs], [], min_size=1, diameter=30.0)

@@ -16,9 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, help="image files or folders (TIFF/PNG, 8/16-bit, single channel): flat, "
                         "images/ (+ masks/), Cell Tracking Challenge (01/tNNN.tif) or DSB2018 (<id>/images/<id>.png)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="watershed-split",
+    parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS),
                         help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour; "
-                        "watershed-split (default): as watershed, interiors first cut where their shape holds several nuclei")
+                        "watershed-split: as watershed, interiors first cut where their shape holds several nuclei; "
+                        "watershed-fit: the same with the cut the model file records, fitted on its validation frames "
+                        "(default: watershed-fit for a model that records one, else watershed-split)")
     parser.add_argument("--save-probabilities", action="store_true", help="also write <stem>_probs.tif (3 x H x W, float32)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
@@ -59,8 +61,13 @@ def run(args: argparse.Namespace) -> int:
 
     device = get_device(args.device)
     model = load_model(args.model, device=device)
+    method = args.postprocess or ("watershed-fit" if model.metadata.get("split") else "watershed-split")
+    if method == "watershed-fit" and model.metadata.get("split"):
+        split = model.metadata["split"]
+        print(f"post-processing: watershed-fit (the model's cut, fitted on its validation frames: depth "
+              f"{split['depth']:g} diameter, contour barrier {split.get('barrier') or 'none'})")
     written = segment_files(
-        model, args.inputs, args.out, method=args.postprocess, save_probabilities=args.save_probabilities,
+        model, args.inputs, args.out, method=method, save_probabilities=args.save_probabilities,
         overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
         precision=args.precision, min_size=args.min_size,
     )

@@ -38,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--probe", action="store_true", help="after every validation, probe the game (what D tells apart, the "
                         "estimator's class fractions) into probes.jsonl in --out (adversarial and hybrid losses)")
     parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS),
-                        help="how --evaluate makes nuclei from probabilities (default: the method's, else paper)")
+                        help="how --evaluate makes nuclei from probabilities (default: the method's, else paper); "
+                        "watershed-fit also fits the cut of touching nuclei on the validation frames and records it in "
+                        "the model for advseg segment")
     parser.add_argument("--min-size", type=_min_size_value, metavar="PX|relative",
                         help="the smallest nucleus kept, px, or 'relative' (a tenth of the median training nucleus's area, at most 50); "
                         "recorded in the model for advseg segment (default: the method's; 50 for the paper's estimator)")

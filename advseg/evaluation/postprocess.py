@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from scipy import ndimage as ndi
 from skimage.morphology import reconstruction
 from skimage.segmentation import watershed as skimage_watershed
 
-from advseg.data.targets import BACKGROUND, INTERIOR
+from advseg.data.targets import BACKGROUND, CONTOUR, INTERIOR
 
 __all__ = ["MIN_AREA_FRACTION", "PAPER_MIN_SIZE", "POSTPROCESSORS", "SPLIT_DEPTH", "SPLIT_DIAMETER", "SPLIT_SMOOTHING",
            "check_min_size", "label_dtype", "min_size_for", "postprocess", "smallest_nucleus"]
@@ -143,7 +143,8 @@ def _domes(height: np.ndarray, depth: float, mask: np.ndarray) -> tuple[np.ndarr
     return kept, n_kept
 
 
-def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter: float | None = None) -> np.ndarray:
+def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter: float | None = None,
+                              depth: float = SPLIT_DEPTH, barrier: float | None = None) -> np.ndarray:
     """``watershed``, with interior components first cut at the maxima of their distance to the background.
 
     A component without such a maximum (thinner than about a fifth of a
@@ -157,6 +158,12 @@ def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter
     diameter : float, optional
         The nuclei's typical diameter, px (:data:`SPLIT_DIAMETER` when None): the depth of
         a maximum that seeds a nucleus and the smoothing scale with it.
+    depth : float, optional
+        How far a maximum must rise above its saddle to seed a nucleus, as a fraction of ``diameter``.
+    barrier : float, optional
+        With a value, interior pixels whose contour probability reaches it count as edge for
+        the distance (a contour the network half sees between touching nuclei), though they
+        stay in the component that is cut.
 
     Returns
     -------
@@ -173,9 +180,10 @@ def split_watershed_instances(probs: np.ndarray, *, min_size: int = 50, diameter
     probs = _check_probs(probs)
     interior = ndi.binary_fill_holes(probs[INTERIOR] >= 0.5)
     diameter = SPLIT_DIAMETER if diameter is None else _check_diameter(diameter)
-    distance = ndi.gaussian_filter(ndi.distance_transform_edt(interior), SPLIT_SMOOTHING * diameter)
+    core = interior if barrier is None else interior & (probs[CONTOUR] < barrier)
+    distance = ndi.gaussian_filter(ndi.distance_transform_edt(core), SPLIT_SMOOTHING * diameter)
     components, n = ndi.label(interior, structure=_FOUR_CONNECTED)
-    seeds = _cut(distance, components, n, SPLIT_DEPTH * diameter)
+    seeds = _cut(distance, components, n, depth * diameter)
     return _grow(probs, _relabel(_remove_small(seeds, min_size)))
 
 
@@ -208,6 +216,7 @@ POSTPROCESSORS: dict[str, Callable[..., np.ndarray]] = {
     "paper": paper_instances,
     "watershed": watershed_instances,
     "watershed-split": split_watershed_instances,
+    "watershed-fit": split_watershed_instances,  # with the depth and barrier fitted on validation frames (split_fit)
 }
 
 
@@ -272,17 +281,21 @@ def smallest_nucleus(min_size: int | None, diameter: float | None) -> int:
 
 
 def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAPER_MIN_SIZE,
-                diameter: float | None = None) -> np.ndarray:
+                diameter: float | None = None, split: Mapping[str, Any] | None = None) -> np.ndarray:
     """Turn three-class probabilities into instance labels with the method named ``method``.
 
     Parameters
     ----------
     probs : (3, H, W) ndarray of float
         Background, interior and contour probabilities (they sum to 1).
-    method : {"paper", "watershed", "watershed-split"}
+    method : {"paper", "watershed", "watershed-split", "watershed-fit"}
+        ``watershed-fit`` is ``watershed-split`` with the ``depth`` and ``barrier`` of ``split``.
     min_size : int, optional
     diameter : float, optional
         Typical nucleus diameter in ``probs``, px (``watershed-split`` scales its cuts with it).
+    split : mapping, optional
+        ``watershed-fit``'s cut (:func:`advseg.evaluation.split_fit.fit_split`; a model file
+        records it); without it, ``watershed-fit`` cuts as ``watershed-split``.
 
     Returns
     -------
@@ -300,4 +313,7 @@ def postprocess(probs: np.ndarray, *, method: str = "paper", min_size: int = PAP
     """
     if method not in POSTPROCESSORS:
         raise ValueError(f"`method` must be one of {sorted(POSTPROCESSORS)}, got {method!r}")
+    if method == "watershed-fit" and split:
+        return split_watershed_instances(probs, min_size=check_min_size(min_size), diameter=diameter,
+                                         depth=float(split["depth"]), barrier=split.get("barrier"))
     return POSTPROCESSORS[method](probs, min_size=check_min_size(min_size), diameter=diameter)

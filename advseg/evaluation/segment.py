@@ -70,8 +70,8 @@ def segment_files(
         ``01_t005_labels.tif``).
     out_dir : path-like
         Created if needed.
-    method : {"paper", "watershed", "watershed-split"}
-        Post-processing.
+    method : {"paper", "watershed", "watershed-split", "watershed-fit"}
+        Post-processing (``watershed-fit`` with the cut the model file records).
     save_probabilities : bool
         Also write ``<stem>_probs.tif``, (3, H, W) float32.
     overwrite : bool
@@ -147,7 +147,8 @@ def segment_files(
             def segment(x: np.ndarray) -> np.ndarray:
                 kept.append(predict_probs(net, x, data_config=model.data_config, device=device, tile=tile,
                                           precision=precision))
-                return postprocess(kept[-1], method=method, min_size=min_size, diameter=model_diameter)
+                return postprocess(kept[-1], method=method, min_size=min_size, diameter=model_diameter,
+                                   split=model.metadata.get("split"))
 
             write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))
             if save_probabilities:

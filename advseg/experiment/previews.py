@@ -10,9 +10,10 @@ data set itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,12 +56,14 @@ class Preview:
     labels: tuple[np.ndarray, ...]  # (h, w) uint16 instance labels inside preview_window of each image
 
 
-def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample]) -> list[np.ndarray]:
+def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample], *,
+                split: Mapping[str, Any] | None = None) -> list[np.ndarray]:
     """Instance labels of ``samples`` as the cell's evaluation made them, from its run folder.
 
     Estimator cells segment again from ``model.pt`` with the cell's post-processing and smallest
     nucleus (rescaled to the model's nucleus size if it was trained at one); baseline cells read
-    the labels their run wrote.
+    the labels their run wrote. ``split`` is ``watershed-fit``'s cut (the model file's by default;
+    a cell scored from another cell's model gives its own).
     """
     run_dir = Path(run_dir)
     from advseg.data.io import read_labels
@@ -76,10 +79,11 @@ def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample
     method, diameter = METHODS[cell.method], model.data_config.train_diameter or None
     nuclei = model.metadata.get("diameter")
     min_size = smallest_nucleus(method.min_size, nuclei)
+    split = model.metadata.get("split") if split is None else split
 
     def segment(image: np.ndarray) -> np.ndarray:
         return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method.postprocess,
-                           min_size=min_size, diameter=nuclei)
+                           min_size=min_size, diameter=nuclei, split=split)
 
     # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
     return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
@@ -87,10 +91,11 @@ def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample
 
 
 def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES,
-                  run_dir: str | os.PathLike | None = None) -> Path:
+                  run_dir: str | os.PathLike | None = None, split: Mapping[str, Any] | None = None) -> Path:
     """Segment ``n_images`` evaluation images (spread over the split) again from the cell's run folder; keep the windows.
 
-    ``run_dir`` overrides the cell's own run folder (a cell scored from another cell's model).
+    ``run_dir`` overrides the cell's own run folder (a cell scored from another cell's model), and
+    ``split`` its model's fitted cut (see :func:`cell_labels`).
 
     Raises
     ------
@@ -105,7 +110,7 @@ def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.Path
     spread = np.unique(np.linspace(0, len(splits.evaluation) - 1, n_images).round().astype(int))  # across the split
     samples = [splits.evaluation[i] for i in spread]
     windows = [preview_window(s.image.shape) for s in samples]
-    labels = [np.asarray(y[w], dtype=np.uint16) for y, w in zip(cell_labels(cell, run_dir, samples), windows)]
+    labels = [np.asarray(y[w], dtype=np.uint16) for y, w in zip(cell_labels(cell, run_dir, samples, split=split), windows)]
     path = preview_path(cell, results=results)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"labels_{i}": y for i, y in enumerate(labels)}

@@ -61,6 +61,8 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     from advseg.data.paths import resolve_data
     from advseg.data.splits import make_splits
     from advseg.evaluation.postprocess import smallest_nucleus
+    from advseg.evaluation.scale import to_diameter
+    from advseg.evaluation.split_fit import fit_split
     from advseg.training.modelfile import load_model
     from advseg.training.runs import evaluate_model
 
@@ -83,6 +85,12 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     if [s.name for s in splits.train] != list(trained.get("train_names") or []):
         raise ValueError(f"{model_path}: trained on {trained.get('train_names')}, but the cell's split trains on "
                          f"{[s.name for s in splits.train]}")
+    if method.postprocess == "watershed-fit":  # the cut fitted on the source's validation frames, as train_run fits it
+        validation = splits.validation[: trained.get("n_validation")]
+        if model.data_config.train_diameter:
+            validation, _ = to_diameter(validation, model.data_config.train_diameter, annotated=False)
+        model.metadata["split"] = fit_split(model.predict([s.image for s in validation]), [s.labels for s in validation],
+                                            min_size=min_size, diameter=model.metadata.get("diameter"))
     evaluation = evaluate_model(model, splits.evaluation, method=method.postprocess, min_size=min_size,
                                 diameter=model.data_config.train_diameter or None)
     seconds = time.perf_counter() - start
@@ -100,8 +108,9 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     } | {key: trained[key] for key in _TRAINING_FIELDS if key in trained} | {
         "n_evaluation": len(splits.evaluation), "postprocess": method.postprocess, "min_size": min_size,
         "evaluation": {k: v for k, v in evaluation.to_dict().items() if k != "missing"},
-    }
+    } | ({"split": model.metadata["split"]} if "split" in model.metadata else {})
     if preview:
-        write_preview(cell, runs=root / runs, results=root / results, run_dir=root / source.run_dir(runs))
+        write_preview(cell, runs=root / runs, results=root / results, run_dir=root / source.run_dir(runs),
+                      split=model.metadata.get("split"))
     write_result(cell, result, results=results)
     return result

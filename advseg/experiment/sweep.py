@@ -131,7 +131,7 @@ def run_cell(
         "train_seconds": metrics.get("train_seconds"),
         "crops_seen": _crops_seen(metrics, run_info),
     } | {key: metrics[key] for key in ("selected_step", "validation", "n_validation", "n_evaluation", "evaluate_seconds",
-                                       "predict_seconds", "postprocess", "min_size") if key in metrics}
+                                       "predict_seconds", "postprocess", "min_size", "split") if key in metrics}
     result["evaluation"] = {k: v for k, v in metrics["evaluation"].items() if k != "missing"}
     if preview:
         write_preview(cell, runs=root / runs, results=root / results)

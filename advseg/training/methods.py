@@ -139,6 +139,10 @@ METHODS: dict[str, Method] = {
     "recommended-flat-split": Method("recommended-flat scored with watershed-split post-processing (the same training; "
                                      "sweep-cell --rescore-of recommended-flat)", loss="ce",
                                      options=_recommended(normalize="flat"), postprocess="watershed-split", min_size=None),
+    "recommended-flat-fit": Method("recommended-flat scored with watershed-fit: the watershed-split cut (its depth, and "
+                                   "the contour probability as a barrier or not) fitted on the validation frames (the same "
+                                   "training; sweep-cell --rescore-of recommended-flat)", loss="ce",
+                                   options=_recommended(normalize="flat"), postprocess="watershed-fit", min_size=None),
     "recommended-crop64": Method("recommended with 64-px crops, 3x as many a step (as many pixels)", loss="ce",
                                  options=_recommended(crop_size=64, batch_size=24), postprocess="watershed", min_size=None),
     "recommended-short": Method("recommended with half the steps (750)", loss="ce", options=_recommended(iterations=750),

@@ -32,6 +32,7 @@ from advseg.data.paths import repository_root, resolve_data
 from advseg.data.splits import Splits, make_splits
 from advseg.evaluation.paper_score import PAPER_MARGIN
 from advseg.evaluation.postprocess import PAPER_MIN_SIZE, POSTPROCESSORS, check_min_size, postprocess, smallest_nucleus
+from advseg.evaluation.split_fit import fit_split
 from advseg.evaluation.scale import choose_scale, segment_at_scale, to_diameter
 from advseg.evaluation.scoring import Evaluation, evaluate_labels
 from advseg.training.guards import TrainingDiverged
@@ -140,8 +141,10 @@ def train_run(
         Select the model on the first this many validation images (all for None).
     options : mapping, optional
         Configuration fields by name (see :func:`~advseg.training.presets.get_preset`).
-    postprocess : {"paper", "watershed", "watershed-split"}
-        How ``evaluate_images`` makes nuclei.
+    postprocess : {"paper", "watershed", "watershed-split", "watershed-fit"}
+        How ``evaluate_images`` makes nuclei; ``watershed-fit`` first fits the cut of touching
+        nuclei on the validation frames (:func:`~advseg.evaluation.split_fit.fit_split`) and
+        records it in ``model.pt`` (``split``) and ``metrics.json``.
     min_size : int or None, optional
         The smallest nucleus they keep, px (the original code's 50 by default); None: a tenth of the
         median training nucleus's area, at most 50 (:func:`~advseg.evaluation.postprocess.min_size_for`). Recorded in
@@ -215,6 +218,9 @@ def train_run(
         kept = "the selected model.pt from before" if trainer.best_state is not None else "no model"
         raise TrainingDiverged(f"{run_dir}: {error}; the folder keeps {kept} and no metrics.json") from error
     trainer.load_best()
+    if postprocess == "watershed-fit" and validation:  # the cut fitted on the validation frames, kept in model.pt
+        probs = trainer.predict([s.image for s in validation])
+        trainer.record(split=fit_split(probs, [s.labels for s in validation], min_size=min_size, diameter=diameter))
     metrics = {
         "selected_step": result.best_step,
         "validation": result.best_validation,
@@ -235,6 +241,8 @@ def train_run(
                                     diameter=chosen.data.train_diameter or None)
         metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess, "min_size": min_size,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
+    if "split" in trainer.metadata:
+        metrics["split"] = trainer.metadata["split"]
     write_text_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=1))
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
 
@@ -254,8 +262,10 @@ def evaluate_model(trainer: Trainer | LoadedModel, samples: Sequence[Sample], *,
     truth, predictions = [], []
     nuclei = diameter or trainer.metadata.get("diameter")
 
+    split = trainer.metadata.get("split")  # watershed-fit's cut, when the model records one
+
     def segment(image):
-        return postprocess(trainer.predict([image])[0], method=method, min_size=min_size, diameter=nuclei)
+        return postprocess(trainer.predict([image])[0], method=method, min_size=min_size, diameter=nuclei, split=split)
 
     for sample in samples:
         scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale  # 1 without a diameter

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 from torch import nn
@@ -64,6 +65,12 @@ class Selection:
             self.run_dir / "model.pt", self.estimator, model_config=self.model_config, data_config=self.data_config,
             metadata=metadata, weights=self.best_state,
         )
+
+    def record(self, **entries: Any) -> None:
+        """Add ``entries`` to the metadata, and to the selected model's file when there is one (e.g. a fitted cut)."""
+        self.metadata |= entries
+        if self.run_dir is not None and self.best_state is not None:
+            self._save_best()
 
     def load_best(self) -> None:
         """Put the selected (best-validation) weights into the estimator (and the weights' average, which predicts)."""
