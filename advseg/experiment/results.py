@@ -105,6 +105,7 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
             row[metric] = math.nan
     row |= _flatten(result.get("evaluation", {}), "evaluation.")
     row |= _flatten(result.get("validation") or {}, "validation.")
+    row |= _flatten(result.get("split") or {}, "split.")  # watershed-fit's cut and its validation F1
     row["crops_seen"] = crops_seen(result)
     return row
 
