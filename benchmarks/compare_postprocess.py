@@ -8,13 +8,18 @@ probabilities: F1@0.5, SEG, precision, recall, and the object errors (missed, fa
 merged and split nuclei; advseg.evaluation.error_classes). The test split is never
 read, so the choice it supports is made on validation images.
 
+With ``--cuts``, ``watershed-split`` is also scored with every cut ``watershed-fit`` chooses
+from (advseg.evaluation.split_fit.SPLIT_GRID: the depth of a top as a fraction of the diameter,
+and the contour probability from which an interior pixel counts as edge).
+
 Run: .venv/bin/python benchmarks/compare_postprocess.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
-     [--data dsb2018] [--images N] [--diameter auto|none]
+     [--data dsb2018] [--images N] [--diameter auto|none] [--cuts]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 
 import numpy as np
@@ -26,6 +31,7 @@ from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
 from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
+from advseg.evaluation.split_fit import SPLIT_GRID
 from advseg.evaluation.segment import recorded_min_size
 from advseg.training.modelfile import load_model
 
@@ -36,12 +42,16 @@ def main() -> None:
     parser.add_argument("--data", default="dsb2018", help="a data set name or folder; its validation split is used")
     parser.add_argument("--images", type=int, help="validation images used (the first N; default all)")
     parser.add_argument("--diameter", default="auto", choices=["auto", "none"])
+    parser.add_argument("--cuts", action="store_true", help="also every cut of watershed-fit's grid")
     args = parser.parse_args()
     model = load_model(args.model)
     validation = make_splits(resolve_data(args.data), n_train=1, seed=0).validation[: args.images]
     min_size, model_diameter = recorded_min_size(model.metadata), model.metadata.get("diameter")
-    methods = sorted(POSTPROCESSORS)
-    labels = {method: [] for method in methods}
+    methods = sorted(set(POSTPROCESSORS) - {"watershed-fit"})  # without a fitted cut it is watershed-split
+    cuts = {f"d{depth:g} b{barrier if barrier else '-'}": functools.partial(postprocess, method="watershed-fit",
+                                                                          split={"depth": depth, "barrier": barrier})
+            for depth, barrier in (SPLIT_GRID if args.cuts else ())}
+    labels = {method: [] for method in [*methods, *cuts]}
     start = time.perf_counter()
     for sample in validation:
         choice = choose_scale(sample.image, model_diameter=model_diameter,
@@ -57,11 +67,14 @@ def main() -> None:
             labels[method].append(segment_at_scale(
                 lambda x: postprocess(probs[0], method=method, min_size=min_size, diameter=model_diameter),
                 sample.image, choice.scale))
+        for name, cut in cuts.items():
+            labels[name].append(segment_at_scale(lambda x: cut(probs[0], min_size=min_size, diameter=model_diameter),
+                                                 sample.image, choice.scale))
     print(f"{args.model} on {len(validation)} validation images of {args.data} (diameter {args.diameter}, nuclei of "
           f"{min_size} px and more, {time.perf_counter() - start:.0f} s)")
     print(f"{'post-processing':<17}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'missed':>8}{'false':>7}{'merged':>8}{'split':>7}")
     truth = [s.labels for s in validation]
-    for method in methods:
+    for method in labels:
         e = evaluate_labels(truth, labels[method])
         m = e.at(0.5)
         errors = [classify_errors(t, p) for t, p in zip(truth, labels[method])]
