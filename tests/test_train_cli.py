@@ -39,20 +39,23 @@ def test_train_writes_a_run_folder_and_resumes(tmp_path: Path, capsys: pytest.Ca
 @pytest.mark.slow
 def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from advseg.evaluation.postprocess import min_size_for
-    from advseg.training.methods import RECOMMENDED
+    from advseg.training.methods import DEFAULT_METHOD, METHODS
 
     out = tmp_path / "run"
     args = ["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--device", "cpu"]
     assert main([*args, "--set", "crop_size=64", "--out", str(out)]) == 0
-    assert "method: recommended (the default" in capsys.readouterr().out
+    assert f"method: {DEFAULT_METHOD} (the default" in capsys.readouterr().out
     configs = json.loads((out / "run.json").read_text())["configs"]
-    expected = dict(RECOMMENDED) | {"crop_size": 64, "iterations": 2, "batch_size": 2}  # --set and the flags change it
+    # --set and the flags change the default's fields
+    expected = dict(METHODS[DEFAULT_METHOD].options) | {"crop_size": 64, "iterations": 2, "batch_size": 2}
+
     for field, value in expected.items():
         part = next(part for part in ("model", "data", "train") if field in configs[part])
         assert configs[part][field] == (list(value) if isinstance(value, tuple) else value), field
     assert configs["train"]["loss"] == "ce" and configs["model"]["unet_depth"] == 3
     metadata = load_model(out / "model.pt").metadata
     assert metadata["min_size"] == min_size_for(metadata["diameter"])  # relative: a tenth of the training nuclei's area
+    assert configs["data"]["normalize"] == "flat" and set(metadata["split"]) == {"depth", "barrier", "f1", "default_f1"}
     assert main([*args, "--loss", "adversarial", "--out", str(tmp_path / "paper")]) == 0  # a loss: the paper's estimator
     paper = json.loads((tmp_path / "paper" / "run.json").read_text())["configs"]
     assert paper["model"]["estimator"] == "paper" and paper["train"]["optimizer"] == "rmsprop_tf"

@@ -18,7 +18,7 @@ from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
 __all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table",
-           "fit_table", "html_table", "markdown_table", "method_rows", "method_table", "metric_rows", "paper_comparison", "peer_table",
+           "html_table", "markdown_table", "method_rows", "method_table", "metric_rows", "paper_comparison", "peer_table",
            "provenance_table", "ranking_table", "seeds_below", "with_anchors"]
 
 DASH = "—"  # a cell without results
@@ -288,34 +288,6 @@ def peer_table(results: pd.DataFrame, *, data: str, methods: Sequence[str] = ("r
                                                      "seeds": summaries["f1"].n})
     columns = ["N_train", "method", "F1@0.5", "SEG", "precision", "recall", "wall (min)", "device", "seeds"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def fit_table(results: pd.DataFrame, *, method: str, reference: str) -> pd.DataFrame:
-    """The cut each ``method`` cell fitted on its validation frames, and F1@0.5 (%) there and on the evaluation frames.
-
-    ``method`` scores with ``watershed-fit`` what ``reference`` (the same model, ``watershed-split``)
-    scores with the default cut; one row per cell of ``method``.
-
-    Examples
-    --------
-    >>> rows = [dict(data="d", method="a-fit", n_train=1, seed=0, f1=0.9, **{"split.depth": 0.05, "split.barrier": 0.2,
-    ...              "split.default_f1": 0.8, "split.f1": 0.85}), dict(data="d", method="a-split", n_train=1, seed=0, f1=0.88)]
-    >>> fit_table(pd.DataFrame(rows), method="a-fit", reference="a-split").iloc[0].to_dict()["evaluation F1: default → fitted"]
-    '88.0 → 90.0'
-    """
-    fitted = results[results["method"] == method]
-    rows = []
-    for _, row in fitted.sort_values(["data", "n_train", "seed"]).iterrows():
-        same = results[(results["method"] == reference) & (results["data"] == row["data"])
-                       & (results["n_train"] == row["n_train"]) & (results["seed"] == row["seed"])]
-        default = f"{100 * same['f1'].iloc[0]:.1f}" if len(same) else DASH
-        barrier = row.get("split.barrier")
-        rows.append({"data": row["data"], "N_train": row["n_train"], "seed": row["seed"],
-                     "depth (× diameter)": f"{row['split.depth']:g}",
-                     "contour barrier": DASH if barrier is None or pd.isna(barrier) else f"{barrier:g}",
-                     "validation F1: default → fitted": f"{100 * row['split.default_f1']:.1f} → {100 * row['split.f1']:.1f}",
-                     "evaluation F1: default → fitted": f"{default} → {100 * row['f1']:.1f}"})
-    return pd.DataFrame(rows)
 
 
 def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_trains: Sequence[int],

@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "RECOMMENDED", "Method"]
 
-DEFAULT_METHOD = "recommended"  # what advseg train trains without --loss or --method
+DEFAULT_METHOD = "recommended-flat-fit"  # what advseg train trains without --loss or --method
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ METHODS: dict[str, Method] = {
                                     loss="ce", options=(("estimator", "unet"), ("normalize", "robust"), ("crop_size", 96),
                                                         ("iterations", 2500), ("intensity_augment", True),
                                                         ("scale_augment", 1.5)), postprocess="watershed"),
-    # the recommended estimator for a user's own few frames (advseg train FOLDER's default), and its ablation:
-    # each recommended-* method undoes one of its choices
+    # the recommended estimator for a user's own few frames, and its ablation: each recommended-* method undoes one
+    # of its choices (advseg train FOLDER's default, recommended-flat-fit, adds a flattened background and a fitted cut)
     "recommended": Method("U-Net with three poolings (width 32, an output pixel sees ~85 px), cross-entropy, AdamW with a "
                           "cosine schedule, a moving average of the weights, 112-px crops, percentile normalisation, watershed "
                           "keeping nuclei down to a tenth of the median training nucleus's area (at most 50 px)",
