@@ -22,6 +22,8 @@ import torch
 from advseg.data.atomic import make_staging_dir
 from advseg.data.augment import normalize
 from advseg.data.io import check_output_dir
+from advseg.evaluation.postprocess import SPLIT_DEPTH
+from advseg.evaluation.segment import recorded_min_size
 from advseg.interop.background import FlatNormalize
 from advseg.interop.contrast import RobustNormalize
 from advseg.interop.torchscript import to_torchscript
@@ -114,6 +116,12 @@ def _documentation(model: LoadedModel, name: str) -> str:
             "flat": "raw intensities: the model itself subtracts a smooth background field (uneven illumination; "
                     f"advseg.data.background) and maps the {config.percentiles[0]:g} and {config.percentiles[1]:g} "
                     "percentiles of the result to 0 and 1, so give it whole images or large tiles"}
+    split = model.metadata.get("split") or {"depth": SPLIT_DEPTH, "barrier": None}
+    cut = f"{float(split['depth']):g} of the nucleus diameter above their saddle" + (
+        f"; pixels whose contour probability reaches {float(split['barrier']):g} count as edge" if split.get("barrier") else "")
+    if model.metadata.get("split"):
+        cut += ", the cut fitted on the model's validation frames"
+    min_size = recorded_min_size(model.metadata)
     return f"""# {name}
 
 An estimator from [advseg](https://github.com/advseg/advseg), the reproduction of *Microscopy Cell
@@ -129,10 +137,12 @@ Segmentation via Adversarial Neural Networks* (Arbelle & Riklin Raviv, ISBI 2018
 
 ## From probabilities to nuclei
 
-Threshold the interior probability (interior > background and > contour), label its connected
-components, and grow each over its contour pixels (a watershed on the contour probability); drop
-objects under 50 px. `advseg segment` does exactly this, with the rescaling above; in Fiji, a
-threshold on the interior channel followed by *Analyze Particles* gives the interiors.
+Threshold the interior probability (interior >= 0.5), label its connected components, cut a
+component where its shape holds several nuclei (at the tops of its smoothed distance to the edge
+that rise {cut}), and grow each piece over the pixels not called background (a watershed on the
+background probability); drop objects under {min_size} px. `advseg segment` does exactly this,
+with the rescaling above; in Fiji, a threshold on the interior channel followed by *Analyze
+Particles* gives the interiors.
 
 ## Validation
 
