@@ -30,22 +30,23 @@ from advseg.experiment.frames import OUTCOMES, frame_index
 from advseg.experiment.grid import Cell
 from advseg.experiment.previews import cell_labels
 
-def run_folder(cell: Cell, *, runs: Path, results: Path) -> Path:
-    """The cell's run folder, or, for a cell scored from another cell's model (``rescored_from``), that cell's."""
+def run_folder(cell: Cell, *, runs: Path, results: Path) -> tuple[Path, dict | None]:
+    """The cell's run folder, or, for a cell scored from another cell's model (``rescored_from``), that cell's;
+    and the cut its result file records (``watershed-fit``), if any."""
     path = cell.result_path(results)
-    source = json.loads(path.read_text()).get("rescored_from") if path.is_file() else None
-    if source:
-        method = Path(source).parent.name
+    result = json.loads(path.read_text()) if path.is_file() else {}
+    if result.get("rescored_from"):
+        method = Path(result["rescored_from"]).parent.name
         cell = Cell(seed=cell.seed, data=cell.data, n_train=cell.n_train, method=method, preset=cell.preset)
-    return cell.run_dir(runs)
+    return cell.run_dir(runs), result.get("split")
 
 
-def frame_rows(cell: Cell, run_dir: Path) -> list[dict]:
-    """One row per evaluation frame of ``cell``."""
+def frame_rows(cell: Cell, run_dir: Path, *, split: dict | None = None) -> list[dict]:
+    """One row per evaluation frame of ``cell`` (``split``: the cut its evaluation used, for ``watershed-fit``)."""
     samples = make_splits(resolve_data(cell.data), n_train=cell.n_train, seed=cell.seed).evaluation
     rows = []
     print(f"{cell.data} {cell.method} {cell.name}: segmenting {len(samples)} frames from {run_dir}", flush=True)
-    for sample, labels in zip(samples, cell_labels(cell, run_dir, samples)):
+    for sample, labels in zip(samples, cell_labels(cell, run_dir, samples, split=split)):
         truth, labels = np.asarray(sample.labels, np.int32), np.asarray(labels, np.int32)
         scored = evaluate_labels([truth], [labels], margin=PAPER_MARGIN).at(0.5)
         errors = classify_errors(truth, labels)
@@ -70,7 +71,8 @@ def main() -> None:
     for text in args.cells:
         data, method, n_train, seed = text.split("/")
         cell = Cell(seed=int(seed), data=data, n_train=int(n_train), method=method, preset=args.preset)
-        rows += frame_rows(cell, run_folder(cell, runs=args.runs, results=args.results))
+        run_dir, split = run_folder(cell, runs=args.runs, results=args.results)
+        rows += frame_rows(cell, run_dir, split=split)
     frame = pd.DataFrame(rows)
     if args.append and args.out.is_file():
         kept = pd.read_csv(args.out)
