@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="train the paper's estimator with this loss (adversarial: the paper) instead of the recommended method")
     parser.add_argument("--method", help="a named recipe of the sweep (loss, configuration fields, post-processing), e.g. "
                         "adversarial-sn or unet-ce-ws (an unknown name lists them all); --set fields add to it. Default, "
-                        "without --loss: recommended (a three-level U-Net with cross-entropy; --set fields change it)")
+                        "without --loss: recommended-flat-fit (a three-level U-Net with cross-entropy, the background flattened, the cut of "
+                        "touching nuclei fitted on the validation frames; --set fields change it)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu",
                         help="cpu: minutes on 2 cores (cpu-2x, cpu-4x: its steps doubled, quadrupled); paper: the paper's budget (GPU)")
     parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
