@@ -21,12 +21,12 @@ import math
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["BLOCK", "background_field", "flat_normalize"]
+__all__ = ["BLOCK", "QUANTILE", "SMOOTH", "WINDOW", "background_field", "flat_normalize"]
 
 BLOCK = 16  # px, side of the blocks whose low percentile is taken
-_WINDOW = 9  # blocks, side of the window over which the block levels' low percentile is taken
-_QUANTILE = 10.0  # percent, within each block (a block partly covered by a nucleus keeps its background level)
-_SMOOTH = 2.0  # blocks, Gaussian sigma over the block levels
+WINDOW = 9  # blocks, side of the window over which the block levels' low percentile is taken
+QUANTILE = 10.0  # percent, within each block (a block partly covered by a nucleus keeps its background level)
+SMOOTH = 2.0  # blocks, Gaussian sigma over the block levels
 
 
 def background_field(image: np.ndarray) -> np.ndarray:
@@ -59,9 +59,9 @@ def background_field(image: np.ndarray) -> np.ndarray:
     h, w = math.ceil(H / BLOCK), math.ceil(W / BLOCK)
     padded = np.pad(image, ((0, h * BLOCK - H), (0, w * BLOCK - W)), mode="edge")
     blocks = padded.reshape(h, BLOCK, w, BLOCK).transpose(0, 2, 1, 3).reshape(h, w, BLOCK * BLOCK)
-    levels = np.percentile(blocks, _QUANTILE, axis=2)  # (h, w)
-    levels = ndi.median_filter(levels, size=_WINDOW, mode="nearest")  # blocks inside nuclei are outvoted; a ramp stays
-    levels = ndi.gaussian_filter(levels, _SMOOTH, mode="nearest")
+    levels = np.percentile(blocks, QUANTILE, axis=2)  # (h, w)
+    levels = ndi.median_filter(levels, size=WINDOW, mode="nearest")  # blocks inside nuclei are outvoted; a ramp stays
+    levels = ndi.gaussian_filter(levels, SMOOTH, mode="nearest")
     rows = (np.arange(H, dtype=np.float32) + 0.5) / BLOCK - 0.5  # block centres sit at half-block offsets
     cols = (np.arange(W, dtype=np.float32) + 0.5) / BLOCK - 0.5
     grid = np.meshgrid(rows, cols, indexing="ij")

@@ -15,22 +15,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advseg.data.background import BLOCK
+from advseg.data.background import BLOCK, QUANTILE, SMOOTH, WINDOW
+from advseg.interop.contrast import sorted_quantile
 
 __all__ = ["FlatNormalize"]
 
-_WINDOW = 9  # as advseg.data.background
-_QUANTILE = 0.10
-_SMOOTH = 2.0
 _TRUNCATE = 4.0  # SciPy's gaussian_filter default
-
-
-def _lerp_quantile(ordered: torch.Tensor, q: float) -> torch.Tensor:
-    """Linearly interpolated quantile ``q`` along the last axis of an already sorted tensor (NumPy's default)."""
-    position = q * (ordered.shape[-1] - 1)
-    below = int(position)
-    above = min(below + 1, ordered.shape[-1] - 1)
-    return ordered[..., below] + (position - below) * (ordered[..., above] - ordered[..., below])
 
 
 def _coordinates(size: int, block: int, blocks: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -49,14 +39,14 @@ class FlatNormalize(nn.Module):
         super().__init__()
         self.low_q = float(percentiles[0]) / 100.0
         self.high_q = float(percentiles[1]) / 100.0
-        radius = int(_TRUNCATE * _SMOOTH + 0.5)
+        radius = int(_TRUNCATE * SMOOTH + 0.5)
         x = torch.arange(-radius, radius + 1, dtype=torch.float64)
-        kernel = torch.exp(-0.5 * (x / _SMOOTH) ** 2)
+        kernel = torch.exp(-0.5 * (x / SMOOTH) ** 2)
         self.register_buffer("kernel", (kernel / kernel.sum()).reshape(1, 1, 1, -1))
         self.radius = radius
         self.block = BLOCK
-        self.window = _WINDOW
-        self.quantile = _QUANTILE
+        self.window = WINDOW
+        self.quantile = QUANTILE / 100.0
 
     def field(self, image: torch.Tensor) -> torch.Tensor:
         """The background field of one (H, W) image, float64 (H, W)."""
@@ -64,7 +54,7 @@ class FlatNormalize(nn.Module):
         h, w = (H + block - 1) // block, (W + block - 1) // block
         x = F.pad(image.float()[None, None], (0, w * block - W, 0, h * block - H), mode="replicate")[0, 0]
         blocks = x.reshape(h, block, w, block).permute(0, 2, 1, 3).reshape(h, w, block * block)
-        levels = _lerp_quantile(torch.sort(blocks, dim=-1)[0], self.quantile).double()  # (h, w)
+        levels = sorted_quantile(torch.sort(blocks, dim=-1)[0], self.quantile).double()  # (h, w)
         half = window // 2
         padded = F.pad(levels[None, None], (half, half, half, half), mode="replicate")[0, 0]
         windows = padded.unfold(0, window, 1).unfold(1, window, 1).reshape(h, w, window * window)
@@ -87,7 +77,7 @@ class FlatNormalize(nn.Module):
             image = images[b, 0]
             flat = image.float().double() - self.field(image)
             ordered = torch.sort(flat.flatten())[0]
-            low = _lerp_quantile(ordered, self.low_q)
-            high = _lerp_quantile(ordered, self.high_q)
+            low = sorted_quantile(ordered, self.low_q)
+            high = sorted_quantile(ordered, self.high_q)
             out.append((flat - low) / torch.clamp(high - low, min=1e-6))
         return torch.stack(out)[:, None].float()

@@ -19,16 +19,20 @@ from torch import nn
 
 from advseg.data.contrast import ROBUST_CLIP
 
-__all__ = ["RobustNormalize"]
+__all__ = ["RobustNormalize", "sorted_quantile"]
+
+
+def sorted_quantile(ordered: torch.Tensor, q: float) -> torch.Tensor:
+    """Quantile ``q`` along the last axis of an already sorted tensor, linearly interpolated (NumPy's default)."""
+    position = q * (ordered.shape[-1] - 1)
+    below = int(math.floor(position))
+    above = min(below + 1, ordered.shape[-1] - 1)
+    return ordered[..., below] + (position - below) * (ordered[..., above] - ordered[..., below])
 
 
 def _quantile(values: torch.Tensor, q: float) -> torch.Tensor:
     """``np.percentile(values, 100 q)`` (linear interpolation) of a 1-D float64 tensor."""
-    ordered = torch.sort(values)[0]
-    position = q * (ordered.numel() - 1)
-    below = int(math.floor(position))
-    above = min(below + 1, ordered.numel() - 1)
-    return ordered[below] + (position - below) * (ordered[above] - ordered[below])
+    return sorted_quantile(torch.sort(values)[0], q)
 
 
 def _otsu(values: torch.Tensor) -> torch.Tensor:
