@@ -70,24 +70,17 @@ def cell_labels(cell: Cell, run_dir: str | os.PathLike, samples: Sequence[Sample
 
     if not METHODS[cell.method].is_estimator:
         return [read_labels(run_dir / "labels" / f"{s.name}_labels.tif") for s in samples]
-    from advseg.evaluation.inference import predict_probs
-    from advseg.evaluation.postprocess import postprocess, smallest_nucleus
-    from advseg.evaluation.scale import choose_scale, segment_at_scale
+    from advseg.evaluation.postprocess import smallest_nucleus
     from advseg.training.modelfile import load_model
+    from advseg.training.runs import segment_samples
 
     model = load_model(run_dir / "model.pt")
-    method, diameter = METHODS[cell.method], model.data_config.train_diameter or None
-    nuclei = model.metadata.get("diameter")
-    min_size = smallest_nucleus(method.min_size, nuclei)
-    split = model.metadata.get("split") if split is None else split
-
-    def segment(image: np.ndarray) -> np.ndarray:
-        return postprocess(predict_probs(model.estimator, image, data_config=model.data_config), method=method.postprocess,
-                           min_size=min_size, diameter=nuclei, split=split)
-
-    # a model trained at one nucleus size sees each image rescaled to it, as in its evaluation
-    return [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
-            for s in samples]
+    if split is not None:
+        model.metadata["split"] = split
+    method = METHODS[cell.method]
+    return segment_samples(model, samples, method=method.postprocess,
+                           min_size=smallest_nucleus(method.min_size, model.metadata.get("diameter")),
+                           diameter=model.data_config.train_diameter or None)  # as the cell's evaluation
 
 
 def write_preview(cell: Cell, *, runs: str | os.PathLike, results: str | os.PathLike, n_images: int = PREVIEW_IMAGES,

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from advseg._version import __version__
@@ -42,7 +43,7 @@ from advseg.training.presets import get_preset
 from advseg.training.trainer import Callback, Trainer
 from advseg.utils import progress_bar
 
-__all__ = ["RUN_FILES", "RunResult", "evaluate_model", "git_commit", "provenance", "train_run"]
+__all__ = ["RUN_FILES", "RunResult", "evaluate_model", "git_commit", "provenance", "segment_samples", "train_run"]
 
 RUN_FILES = ("run.json", "history.jsonl", "checkpoint.pt", "model.pt", "metrics.json")
 
@@ -247,28 +248,29 @@ def train_run(
     return RunResult(trainer=trainer, run_dir=run_dir, metrics=metrics, splits=splits, evaluation=evaluation)
 
 
-def evaluate_model(trainer: Trainer | LoadedModel, samples: Sequence[Sample], *, method: str = "paper",
-                   min_size: int = PAPER_MIN_SIZE, progress: bool = False, diameter: float | None = None) -> Evaluation:
-    """Segment ``samples`` with the trainer's selected estimator, or a loaded model file's (nuclei of ``min_size`` px and
-    more), and score them.
+def segment_samples(trainer: Trainer | LoadedModel, samples: Sequence[Sample], *, method: str = "paper",
+                    min_size: int = PAPER_MIN_SIZE, progress: bool = False, diameter: float | None = None) -> list[np.ndarray]:
+    """Instance labels of ``samples`` from the trainer's selected estimator, or a loaded model file's (nuclei of
+    ``min_size`` px and more; ``watershed-fit`` with the cut its metadata records).
 
     With ``diameter`` (a model trained at one nucleus size) each image is first
     rescaled from its estimated nucleus size to ``diameter``, as ``advseg segment``
-    does, and its labels are scored at the image's own size. Post-processing is
+    does, and its labels are returned at the image's own size. Post-processing is
     told the nuclei's size: ``diameter``, else the median training diameter the
     trainer's metadata records.
     """
-    samples = progress_bar(samples, desc="evaluating", unit="image", disable=not progress)
-    truth, predictions = [], []
     nuclei = diameter or trainer.metadata.get("diameter")
-
     split = trainer.metadata.get("split")  # watershed-fit's cut, when the model records one
 
     def segment(image):
         return postprocess(trainer.predict([image])[0], method=method, min_size=min_size, diameter=nuclei, split=split)
 
-    for sample in samples:
-        scale = choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale  # 1 without a diameter
-        predictions.append(segment_at_scale(segment, sample.image, scale))
-        truth.append(sample.labels)
-    return evaluate_labels(truth, predictions, margin=PAPER_MARGIN)
+    return [segment_at_scale(segment, sample.image, choose_scale(sample.image, model_diameter=diameter, diameter="auto").scale)
+            for sample in progress_bar(samples, desc="evaluating", unit="image", disable=not progress)]  # scale 1 without
+
+
+def evaluate_model(trainer: Trainer | LoadedModel, samples: Sequence[Sample], *, method: str = "paper",
+                   min_size: int = PAPER_MIN_SIZE, progress: bool = False, diameter: float | None = None) -> Evaluation:
+    """Segment ``samples`` as :func:`segment_samples` does, and score them against their labels."""
+    predictions = segment_samples(trainer, samples, method=method, min_size=min_size, progress=progress, diameter=diameter)
+    return evaluate_labels([sample.labels for sample in samples], predictions, margin=PAPER_MARGIN)
