@@ -69,3 +69,18 @@ def test_train_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "no such file or folder" in capsys.readouterr().err
     assert main(["train", "synthetic-h1299", "--n-train", "1", "--out", str(tmp_path / "r2"), "--resume"]) == 1
     assert "nothing to resume" in capsys.readouterr().err
+
+
+def test_train_validates_on_as_many_images_as_the_sweep_cells(capsys: pytest.CaptureFixture[str]) -> None:
+    from advseg.cli.main import build_parser
+    from advseg.experiment.grid import VALIDATION_IMAGES as CELLS
+
+    parse = build_parser().parse_args
+    base = ["train", "dsb2018", "--n-train", "1", "--out", "r"]
+    assert parse(base).validation_images == CELLS == 16  # the CLI's default model selection is the measured cells'
+    assert parse([*base, "--validation-images", "all"]).validation_images is None
+    assert parse([*base, "--validation-images", "3"]).validation_images == 3
+    for bad in ("0", "-2", "some"):
+        with pytest.raises(SystemExit):
+            parse([*base, "--validation-images", bad])
+        assert "must be a positive whole number of images or 'all'" in capsys.readouterr().err

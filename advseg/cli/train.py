@@ -12,6 +12,7 @@ __all__ = ["register"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     from advseg.evaluation.postprocess import POSTPROCESSORS
     from advseg.training.presets import PRESETS
+    from advseg.training.methods import VALIDATION_IMAGES
 
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")
@@ -34,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(repeatable; VALUE as JSON: 64, 1e-4, true, [1,2,3], null; checked against the field's type)")
     parser.add_argument("--binary-masks", action="store_true",
                         help="masks are binary (0/255): label their connected regions as nuclei (refused otherwise)")
-    parser.add_argument("--validation-images", type=int, help="select the model on this many validation images (default all)")
+    parser.add_argument("--validation-images", type=_validation_images, default=VALIDATION_IMAGES, metavar="N|all",
+                        help=f"select the model (and fit the cut) on the first N validation images, or all of them "
+                        f"(default {VALIDATION_IMAGES}, as the sweep's cells; 'all' validates slower on a large folder)")
     parser.add_argument("--evaluate", action="store_true", help="score the selected model on every evaluation image at the end")
     parser.add_argument("--probe", action="store_true", help="after every validation, probe the game (what D tells apart, the "
                         "estimator's class fractions) into probes.jsonl in --out (adversarial and hybrid losses)")
@@ -49,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
     parser.set_defaults(handler=run)
+
+
+def _validation_images(text: str) -> int | None:
+    if text == "all":
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number of images or 'all', got {text!r}")
+    return int(text)
 
 
 def _min_size_value(text: str) -> int | str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advseg.data.embedded import canonical_data
-from advseg.training.methods import METHODS
+from advseg.training.methods import METHODS, VALIDATION_IMAGES
 
 __all__ = ["ABLATIONS", "DATASETS", "TABLE_METHODS", "VALIDATION_IMAGES", "Cell", "grid"]
 
@@ -16,7 +16,6 @@ DATASETS = ("synthetic-h1299-v2", "dsb2018")  # names advseg.data.paths.resolve_
 TABLE_METHODS = ("adversarial", "ce", "hybrid", "ilastik-style", "watershed")  # the Table 1 grid
 ABLATIONS = ("ce-double-softmax", "ce-layer4-k4", "ce-same-padding", "ce-bn-affine", "ce-lr-1e-4", "ce-rmsprop-torch",
              "adversarial-saturating", "adversarial-20-10")  # paper-versus-code differences
-VALIDATION_IMAGES = 16  # model selection on the first 16 validation images (the synthetic set has 4)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_METHOD", "METHODS", "RECOMMENDED", "Method"]
+__all__ = ["DEFAULT_METHOD", "METHODS", "RECOMMENDED", "VALIDATION_IMAGES", "Method"]
 
 DEFAULT_METHOD = "recommended-flat-fit"  # what advseg train trains without --loss or --method
+VALIDATION_IMAGES = 16  # model selection (and the fitted cut) on the first 16 validation images, as every sweep cell
 
 
 @dataclass(frozen=True)
