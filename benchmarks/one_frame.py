@@ -7,7 +7,9 @@ benchmarks/scale_variants.py), writes the variant as a folder a user would have
 N_train = 1, seed-0 cells use, the validation frames and the evaluation frames.
 Then runs exactly what a user runs, ``advseg train FOLDER --n-train 1 --evaluate
 --out RUN`` (the default method, seed 0), and prints F1@0.5, SEG, precision,
-recall and the wall time of each run.
+recall and the wall time of each run. With ``--json FILE`` the rows go to FILE as
+each run ends (``results/one-frame/`` holds the committed ones, read by the
+training chapter through :mod:`advseg.experiment.oneframe`).
 
 Run: .venv/bin/python benchmarks/one_frame.py [--data dsb2018 synthetic-h1299-v2]
      [--variants original x0.5 x2 "dim 8-bit"] [--validation-images 16] [--json FILE]
@@ -33,6 +35,7 @@ from scale_variants import VARIANTS, variant  # noqa: E402
 
 from advseg.data.paths import resolve_data  # noqa: E402
 from advseg.data.splits import make_splits  # noqa: E402
+from advseg.training.methods import DEFAULT_METHOD  # noqa: E402
 
 
 def write_variant(data: str, name: str, folder: Path) -> int:
@@ -77,20 +80,25 @@ def main() -> None:
                 subprocess.run(command, check=True)
                 seconds = time.perf_counter() - start
                 metrics = json.loads((run / "metrics.json").read_text())
+                threads = json.loads((run / "run.json").read_text())["cpu_threads"]
                 ev = metrics["evaluation"]
-                row = {"data": data, "variant": name, "frames": frames, "n_evaluation": metrics["n_evaluation"],
+                row = {"data": data, "variant": name, "method": args.method or DEFAULT_METHOD, "frames": frames,
+                       "n_evaluation": metrics["n_evaluation"],
                        "f1": round(ev["f1"], 4), "seg": round(ev["seg"], 4), "precision": round(ev["precision"], 4),
                        "recall": round(ev["recall"], 4), "selected_step": metrics["selected_step"],
                        "train_seconds": metrics["train_seconds"], "wall_seconds": round(seconds, 1),
-                       "advice": metrics.get("advice", [])}
+                       "advice": metrics.get("advice", []), "device": metrics["device"], "cpu_threads": threads,
+                       "commit": metrics["commit"],
+                       "regenerate": f"OMP_NUM_THREADS={threads} python benchmarks/one_frame.py --data {data} --variants '{name}'"
+                                     + (f" --method {args.method}" if args.method else "")}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
+                if args.json:  # after every run: a long benchmark keeps what it measured
+                    args.json.write_text(json.dumps(rows, indent=1) + "\n")
     print("\n| data | variant | F1@0.5 | SEG | precision | recall | wall s |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['data']} | {r['variant']} | {r['f1']:.3f} | {r['seg']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | "
               f"{r['wall_seconds']:.0f} |")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":
