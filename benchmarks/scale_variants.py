@@ -9,13 +9,16 @@ training split's annotations; nuclei smaller than the model's recorded smallest 
 (else 50 px) are dropped, as `advseg segment` does.
 
 Run: .venv/bin/python benchmarks/scale_variants.py [--model results/models/dsb2018-unet-ce-ws-crop96.pt]
-     [--images 81] [--postprocess watershed] [--scalings none auto true]
+     [--images 81] [--postprocess watershed] [--scalings none auto true] [--variants original x0.5 x2 "dim 8-bit"]
+     [--split-from results/sweep/cpu/dsb2018/recommended-flat-fit/n2-s0.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 from skimage.transform import resize
@@ -53,6 +56,10 @@ def main() -> None:
     parser.add_argument("--model", default="results/models/dsb2018-unet-ce-ws-crop96.pt")
     parser.add_argument("--images", type=int, default=81, help="test images used (the first N by name)")
     parser.add_argument("--postprocess", default="watershed")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--split-from", type=Path, metavar="RESULT.json",
+                        help="with --postprocess watershed-fit: the cut a sweep cell's result file records (a rescored "
+                        "cell's model file holds none); default the model file's")
     parser.add_argument("--scalings", nargs="+", default=["none", "auto", "true"], choices=["none", "auto", "true"],
                         help="not rescaled, rescaled by the automatic estimate, by the true median diameter")
     args = parser.parse_args()
@@ -65,14 +72,17 @@ def main() -> None:
     test = load_dataset(root, split="test").samples[: args.images]
 
     min_size = recorded_min_size(model.metadata)  # as advseg segment keeps
+    split = json.loads(args.split_from.read_text())["split"] if args.split_from else model.metadata.get("split")
+    if args.postprocess == "watershed-fit":
+        print(f"the cut: {split or 'none recorded (watershed-split)'}")
     print(f"{args.model}: training diameter {model_diameter:.1f} px, nuclei of {min_size} px and more kept")
 
     def segment(x: np.ndarray) -> np.ndarray:
         return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess,
-                           min_size=min_size, diameter=model_diameter)
+                           min_size=min_size, diameter=model_diameter, split=split)
 
     print(f"{'variant':<12}{'scaling':<10}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'s/image':>9}")
-    for name in VARIANTS:
+    for name in args.variants:
         pairs = [variant(s.image, s.labels, name) for s in test]
         for how in args.scalings:
             start, predictions = time.perf_counter(), []
