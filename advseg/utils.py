@@ -8,7 +8,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["PROGRESS_INTERVAL", "get_device", "progress_bar", "seed_worker", "set_seed"]
+__all__ = ["BF16_FLAGS", "PROGRESS_INTERVAL", "cpu_bfloat16", "get_device", "progress_bar", "seed_worker", "set_seed"]
 
 #: Seconds between progress-bar refreshes. In a notebook every refresh is a widget
 #: message; a long cell refreshed ten times a second sends thousands of them, more than
@@ -66,6 +66,40 @@ def seed_worker(worker_id: int) -> None:
     worker_seed = torch.initial_seed() % 2**32
     np.random.seed(worker_seed)
     random.seed(worker_seed)
+
+
+#: CPU flags (as Linux's /proc/cpuinfo names them) of instructions that compute in bfloat16.
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_bfloat16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str | None:
+    """The flag by which this CPU computes in bfloat16, ``""`` if it has none, ``None`` if unknown.
+
+    Where a CPU has one (AVX512-BF16: AMD Zen 4 and later, Intel Cooper Lake and later;
+    AMX: Intel Sapphire Rapids and later), bfloat16 training steps and inference run about
+    twice as fast as float32; elsewhere PyTorch emulates them, much slower.
+
+    Parameters
+    ----------
+    cpuinfo : path, optional
+        Linux's CPU description; on a system without it the answer is ``None``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cpuinfo"
+    >>> _ = path.write_text("flags\t\t: fpu sse avx512f avx512_bf16\\n")
+    >>> cpu_bfloat16(path)
+    'avx512_bf16'
+    """
+    try:
+        text = open(cpuinfo, encoding="utf-8", errors="replace").read()
+    except OSError:
+        return None
+    flags = {flag for line in text.splitlines() if line.startswith("flags") for flag in line.partition(":")[2].split()}
+    if not flags:
+        return None
+    return next((flag for flag in BF16_FLAGS if flag in flags), "")
 
 
 def get_device(device: str = "auto") -> torch.device:

@@ -43,3 +43,16 @@ def test_get_device_rejects_nonsense() -> None:
 def test_get_device_cuda_without_cuda_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="CUDA is not available"):
         get_device("cuda")
+
+
+def test_cpu_bfloat16_reads_the_flags_and_says_when_it_cannot(tmp_path):
+    from advseg.utils import cpu_bfloat16
+
+    path = tmp_path / "cpuinfo"
+    path.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f\n\nprocessor\t: 1\nflags\t\t: fpu avx2 avx512f\n")
+    assert cpu_bfloat16(path) == ""  # AVX-512 without its bfloat16 extension: emulated
+    path.write_text("flags\t\t: fpu amx_tile amx_bf16 avx512_bf16\n")
+    assert cpu_bfloat16(path) == "avx512_bf16"
+    path.write_text("processor\t: 0\n")  # no flags line (another architecture's layout)
+    assert cpu_bfloat16(path) is None
+    assert cpu_bfloat16(tmp_path / "missing") is None

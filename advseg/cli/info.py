@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
 
     from advseg._version import __version__
     from advseg.data.paths import default_data_dir, find_dsb2018
-    from advseg.utils import get_device
+    from advseg.utils import cpu_bfloat16, get_device
 
     dsb = find_dsb2018()
     print(f"advseg        {__version__}")
@@ -27,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"torch         {torch.__version__} (threads: {torch.get_num_threads()})")
     print(f"numpy         {np.__version__}")
     print(f"device        {get_device('auto')}")
+    bf16 = cpu_bfloat16()
+    print("bfloat16      " + ("unknown on this system" if bf16 is None else
+                             f"computed by the CPU ({bf16}): --set bf16_cpu=true and --precision bfloat16 run ~2x faster" if bf16
+                             else "emulated by this CPU: keep float32"))
     print(f"embedded data {default_data_dir()}")
     print(f"DSB2018 fluo  {dsb if dsb is not None else 'not found (set ADVSEG_DSB2018)'}")
     return 0
