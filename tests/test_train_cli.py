@@ -84,3 +84,18 @@ def test_train_validates_on_as_many_images_as_the_sweep_cells(capsys: pytest.Cap
         with pytest.raises(SystemExit):
             parse([*base, "--validation-images", bad])
         assert "must be a positive whole number of images or 'all'" in capsys.readouterr().err
+
+
+def test_train_suggests_bfloat16_steps_only_on_a_cpu_that_computes_in_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import advseg.utils
+    from advseg.cli.main import build_parser
+    from advseg.cli.train import _bf16_hint
+
+    base = ["train", "synthetic-h1299", "--n-train", "1", "--out", "r", "--device", "cpu"]
+    args = build_parser().parse_args(base)
+    for flag, expected in (("avx512_bf16", True), ("", False), (None, False)):
+        monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda flag=flag: flag)
+        assert (_bf16_hint(args, {}) is not None) is expected, flag
+    monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda: "amx_bf16")
+    assert "(amx_bf16): --set bf16_cpu=true" in _bf16_hint(args, {})
+    assert _bf16_hint(args, {"bf16_cpu": True}) is None  # already asked for
