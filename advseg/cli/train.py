@@ -54,20 +54,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _validation_images(text: str) -> int | None:
-    if text == "all":
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number of images or 'all', got {text!r}")
-    return int(text)
+def _count_or(word: str, *, unit: str, means: object):
+    """An argparse type: a positive whole number of ``unit``, or ``word``, which stands for ``means``."""
+    def parse(text: str) -> object:
+        if text == word:
+            return means
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"must be a positive whole number of {unit} or '{word}', got {text!r}")
+        return int(text)
+    return parse
 
 
-def _min_size_value(text: str) -> int | str:
-    if text == "relative":
-        return text
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number of pixels or 'relative', got {text!r}")
-    return int(text)
+_validation_images = _count_or("all", unit="images", means=None)
+_min_size_value = _count_or("relative", unit="pixels", means="relative")
 
 
 def _option(text: str) -> tuple[str, object]:
