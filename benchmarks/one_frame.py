@@ -1,8 +1,8 @@
 """A user's one annotated frame: ``advseg train FOLDER`` with its default method, at other scales and contrasts.
 
 For each data set (the synthetic movie version 2, DSB2018) and variant (as it is,
-x 0.5, x 2, dimmed to a fifth of the 8-bit range; made as in
-benchmarks/scale_variants.py), writes the variant as a folder a user would have
+x 0.5, x 2, dimmed to a fifth of the 8-bit range; made by
+:func:`advseg.data.variants.variant`), writes the variant as a folder a user would have
 (``images/`` + ``masks/`` + ``index.csv``): the one training frame the sweep's
 N_train = 1, seed-0 cells use, the validation frames and the evaluation frames.
 Then runs exactly what a user runs, ``advseg train FOLDER --n-train 1 --evaluate
@@ -30,12 +30,10 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale_variants import VARIANTS, variant  # noqa: E402
-
-from advseg.data.paths import resolve_data  # noqa: E402
-from advseg.data.splits import make_splits  # noqa: E402
-from advseg.training.methods import DEFAULT_METHOD  # noqa: E402
+from advseg.data.paths import resolve_data
+from advseg.data.splits import make_splits
+from advseg.data.variants import VARIANTS, variant
+from advseg.training.methods import DEFAULT_METHOD
 
 
 def write_variant(data: str, name: str, folder: Path) -> int:

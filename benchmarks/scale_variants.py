@@ -21,35 +21,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-from skimage.transform import resize
 
 from advseg.data.datasets import load_dataset
 from advseg.data.diameter import median_diameter
 from advseg.data.paths import find_dsb2018
+from advseg.data.variants import VARIANTS, variant
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
 from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
 from advseg.evaluation.segment import recorded_min_size
 from advseg.training.modelfile import load_model
-
-VARIANTS = ("original", "x0.5", "x2", "dim 8-bit")
-
-
-def variant(image: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The image and labels of one variant."""
-    if name in ("x0.5", "x2"):
-        factor = 0.5 if name == "x0.5" else 2.0
-        shape = (int(round(image.shape[0] * factor)), int(round(image.shape[1] * factor)))
-        return (resize(image, shape, order=1, preserve_range=True, anti_aliasing=factor < 1).astype(np.float32),
-                resize(labels, shape, order=0, preserve_range=True, anti_aliasing=False).astype(labels.dtype))
-    if name == "dim 8-bit":
-        low, high = np.percentile(image, [0.0, 100.0])
-        dim = 0.2 * (image - low) / max(high - low, 1e-6) * 255.0  # a fifth of the 8-bit range
-        noisy = dim + np.random.default_rng(0).normal(0, 1.0, image.shape)
-        return np.clip(np.rint(noisy), 0, 255).astype(np.float32), labels
-    return image, labels
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

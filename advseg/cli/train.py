@@ -11,8 +11,8 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from advseg.evaluation.postprocess import POSTPROCESSORS
-    from advseg.training.presets import PRESETS
     from advseg.training.methods import VALIDATION_IMAGES
+    from advseg.training.presets import PRESETS
 
     parser = subparsers.add_parser("train", help="train an estimator (adversarially, or with cross-entropy)")
     parser.add_argument("data", help="'synthetic-h1299' (the embedded set, paper protocol; '-v1' or '-v2' picks a generator version) or a data set folder")

@@ -1,7 +1,7 @@
 """A user's one annotated frame at other scales and contrasts: the rows of ``benchmarks/one_frame.py``.
 
 The benchmark writes a data set's one-frame split as a user's folder, as it is or
-changed (``x0.5``, ``x2``: rescaled; ``dim 8-bit``: a fifth of the 8-bit range), runs
+changed (:func:`advseg.data.variants.variant`: ``x0.5``, ``x2`` rescaled; ``dim 8-bit``, a fifth of the 8-bit range), runs
 ``advseg train FOLDER --n-train 1 --evaluate`` on it and keeps one row per run:
 F1@0.5, SEG, precision and recall on the evaluation frames, the wall time and
 where it ran. The committed rows lie in ``results/one-frame/*.json``.
@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["VARIANT_ORDER", "load_one_frame", "one_frame_table"]
+from advseg.data.variants import VARIANTS
+from advseg.experiment.tables import minutes
 
-VARIANT_ORDER = ("original", "x0.5", "x2", "dim 8-bit")  # the benchmark's variants, as a table lists them
+__all__ = ["load_one_frame", "one_frame_table"]
+
 _FIELDS = ("data", "variant", "method", "f1", "seg", "precision", "recall", "wall_seconds", "cpu_threads", "regenerate")
 
 
@@ -49,12 +51,12 @@ def one_frame_table(rows: pd.DataFrame) -> pd.DataFrame:
         As :func:`load_one_frame` returns; a (data, variant) pair run twice keeps its last row.
     """
     table = rows.drop_duplicates(["data", "variant"], keep="last").copy()
-    order = {name: i for i, name in enumerate(VARIANT_ORDER)}
+    order = {name: i for i, name in enumerate(VARIANTS)}
     table = table.sort_values(["data", "variant"], key=lambda c: c.map(order) if c.name == "variant" else c)
     scores = {"F1@0.5": "f1", "SEG": "seg", "precision": "precision", "recall": "recall"}
     out = table[["data", "variant", "method"]].reset_index(drop=True)
     for name, field in scores.items():
         out[name] = [f"{100 * v:.1f}" for v in table[field]]
-    out["wall (min)"] = [f"{s / 60:.0f}" for s in table["wall_seconds"]]
+    out["wall (min)"] = [minutes(s) for s in table["wall_seconds"]]
     out["threads"] = table["cpu_threads"].to_list()
     return out

@@ -18,7 +18,7 @@ from advseg.experiment.statistics import find, paired, summarize
 from advseg.training.methods import METHODS
 
 __all__ = ["EXTERNAL_ANCHORS", "ablation_table", "cell_table", "coverage_table", "difference_by_metric", "difference_table",
-           "html_table", "markdown_table", "method_rows", "method_table", "metric_rows", "paper_comparison", "peer_table",
+           "html_table", "markdown_table", "method_rows", "method_table", "metric_rows", "minutes", "paper_comparison", "peer_table",
            "provenance_table", "ranking_table", "seeds_below", "with_anchors"]
 
 DASH = "—"  # a cell without results
@@ -283,7 +283,7 @@ def peer_table(results: pd.DataFrame, *, data: str, methods: Sequence[str] = ("r
             cell = results[(results["data"] == data) & (results["method"] == method) & (results["n_train"] == n_train)]
             rows.append({"N_train": n_train, "method": method} | {name: _text(s) for name, s in (
                 ("F1@0.5", summaries["f1"]), ("SEG", summaries["seg"]), ("precision", summaries["precision"]),
-                ("recall", summaries["recall"]))} | {"wall (min)": _minutes(cell["wall_seconds"].median()),
+                ("recall", summaries["recall"]))} | {"wall (min)": minutes(cell["wall_seconds"].median()),
                                                      "device": ", ".join(sorted(set(cell["device"].fillna(DASH)))),
                                                      "seeds": summaries["f1"].n})
     columns = ["N_train", "method", "F1@0.5", "SEG", "precision", "recall", "wall (min)", "device", "seeds"]
@@ -302,5 +302,6 @@ def metric_rows(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_t
     return pd.DataFrame(rows)
 
 
-def _minutes(seconds: float) -> str:
+def minutes(seconds: float) -> str:
+    """Seconds as whole minutes for a table; a dash for a missing time."""
     return DASH if pd.isna(seconds) else f"{seconds / 60:.0f}"
