@@ -99,3 +99,25 @@ def test_train_suggests_bfloat16_steps_only_on_a_cpu_that_computes_in_it(monkeyp
     monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda: "amx_bf16")
     assert "(amx_bf16): --set bf16_cpu=true" in _bf16_hint(args, {})
     assert _bf16_hint(args, {"bf16_cpu": True}) is None  # already asked for
+    assert _bf16_hint(args, {"bf16_cpu": False}) is None  # float32 chosen
+
+
+def test_the_default_trains_in_bfloat16_only_on_a_cpu_that_computes_in_it(monkeypatch: pytest.MonkeyPatch,
+                                                                          capsys: pytest.CaptureFixture) -> None:
+    import advseg.utils
+    from advseg.cli.main import build_parser
+    from advseg.cli.train import _bf16_hint, _method
+
+    base = ["train", "synthetic-h1299", "--n-train", "1", "--out", "r", "--device", "cpu"]
+    monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda: "avx512_bf16")
+    _, options, _, _ = _method(build_parser().parse_args(base))
+    assert options["bf16_cpu"] is True and _bf16_hint(build_parser().parse_args(base), options) is None
+    assert "training steps in bfloat16: this CPU computes in it (avx512_bf16)" in capsys.readouterr().out
+    _, options, _, _ = _method(build_parser().parse_args([*base, "--set", "bf16_cpu=false"]))
+    assert options["bf16_cpu"] is False  # the user's choice wins
+    _, options, _, _ = _method(build_parser().parse_args([*base, "--method", "recommended-flat-fit"]))
+    assert "bf16_cpu" not in options  # a named method trains as the sweep's cells
+    monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda: None)
+    _, options, _, _ = _method(build_parser().parse_args(base))
+    assert "bf16_cpu" not in options
+    assert "bfloat16" not in capsys.readouterr().out

@@ -45,7 +45,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu" or "cuda"
     amp: bool = True  # bfloat16 autocast on CUDA (ignored on the CPU)
     bf16_cpu: bool = False  # bfloat16 autocast for the training steps on the CPU: ~2x faster where the CPU computes in
-    # bfloat16 (AVX512-BF16, AMX), much slower where it does not; validation stays float32
+    # bfloat16 (AVX512-BF16, AMX), much slower where it does not; validation stays float32 (advseg train's default
+    # method turns it on where advseg.utils.cpu_bfloat16 finds the CPU computes in bfloat16)
     sampler: str = "auto"  # "host" (NumPy crops, losses read every step), "device" (crops drawn on the device,
     # losses read every log_every steps) or "auto": "device" on CUDA when the augmentation allows, else "host"
     compile: bool = False  # torch.compile the training steps' forward passes: ~1.3x faster steps on a CPU after about a
