@@ -7,7 +7,8 @@ x 0.5, x 2, dimmed to a fifth of the 8-bit range; made by
 N_train = 1, seed-0 cells use, the validation frames and the evaluation frames.
 Then runs exactly what a user runs, ``advseg train FOLDER --n-train 1 --evaluate
 --out RUN`` (the default method, seed 0), and prints F1@0.5, SEG, precision,
-recall and the wall time of each run. With ``--json FILE`` the rows go to FILE as
+recall, the wall time of each run and whether its training steps ran in bfloat16 (the
+default's choice on a CPU that computes in it). With ``--json FILE`` the rows go to FILE as
 each run ends (``results/one-frame/`` holds the committed ones, read by the
 training chapter through :mod:`advseg.experiment.oneframe`).
 
@@ -78,14 +79,16 @@ def main() -> None:
                 subprocess.run(command, check=True)
                 seconds = time.perf_counter() - start
                 metrics = json.loads((run / "metrics.json").read_text())
-                threads = json.loads((run / "run.json").read_text())["cpu_threads"]
+                recorded = json.loads((run / "run.json").read_text())
+                threads = recorded["cpu_threads"]
+                steps = "bfloat16" if recorded["configs"]["train"].get("bf16_cpu") and metrics["device"] == "cpu" else "float32"
                 ev = metrics["evaluation"]
                 row = {"data": data, "variant": name, "method": args.method or DEFAULT_METHOD, "frames": frames,
                        "n_evaluation": metrics["n_evaluation"],
                        "f1": round(ev["f1"], 4), "seg": round(ev["seg"], 4), "precision": round(ev["precision"], 4),
                        "recall": round(ev["recall"], 4), "selected_step": metrics["selected_step"],
                        "train_seconds": metrics["train_seconds"], "wall_seconds": round(seconds, 1),
-                       "advice": metrics.get("advice", []), "device": metrics["device"], "cpu_threads": threads,
+                       "advice": metrics.get("advice", []), "device": metrics["device"], "cpu_threads": threads, "steps": steps,
                        "commit": metrics["commit"],
                        "regenerate": f"OMP_NUM_THREADS={threads} python benchmarks/one_frame.py --data {data} --variants '{name}'"
                                      + (f" --method {args.method}" if args.method else "")}

@@ -26,6 +26,11 @@ def test_one_frame_table_orders_variants_and_keeps_the_last_run(tmp_path: Path) 
     assert table["wall (min)"].to_list() == ["10", "26"] and table["threads"].to_list() == [2, 2]
 
 
+def test_rows_say_how_their_training_steps_ran_and_older_rows_were_float32(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps([_row("dsb2018", "original", 0.85), _row("dsb2018", "x2", 0.8, steps="bfloat16")]))
+    assert one_frame_table(load_one_frame(tmp_path))["steps"].to_list() == ["float32", "bfloat16"]
+
+
 def test_load_one_frame_names_a_file_without_the_fields(tmp_path: Path) -> None:
     assert load_one_frame(tmp_path).empty
     row = _row("dsb2018", "x0.5", 0.8)

@@ -3,8 +3,8 @@
 The benchmark writes a data set's one-frame split as a user's folder, as it is or
 changed (:func:`advseg.data.variants.variant`: ``x0.5``, ``x2`` rescaled; ``dim 8-bit``, a fifth of the 8-bit range), runs
 ``advseg train FOLDER --n-train 1 --evaluate`` on it and keeps one row per run:
-F1@0.5, SEG, precision and recall on the evaluation frames, the wall time and
-where it ran. The committed rows lie in ``results/one-frame/*.json``.
+F1@0.5, SEG, precision and recall on the evaluation frames, the wall time,
+where it ran and whether its training steps ran in bfloat16. The committed rows lie in ``results/one-frame/*.json``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from advseg.experiment.tables import minutes
 __all__ = ["load_one_frame", "one_frame_table"]
 
 _FIELDS = ("data", "variant", "method", "f1", "seg", "precision", "recall", "wall_seconds", "cpu_threads", "regenerate")
+_ADDED = {"steps": "float32"}  # fields rows gained later, with the value every earlier row had
 
 
 def load_one_frame(folder: str | os.PathLike) -> pd.DataFrame:
@@ -38,12 +39,12 @@ def load_one_frame(folder: str | os.PathLike) -> pd.DataFrame:
             missing = [field for field in _FIELDS if not isinstance(row, dict) or field not in row]
             if missing:
                 raise ValueError(f"`folder` must hold one_frame.py rows, got {path.name} without {missing}")
-            rows.append({field: row[field] for field in _FIELDS})
-    return pd.DataFrame(rows, columns=list(_FIELDS))
+            rows.append({field: row[field] for field in _FIELDS} | {field: row.get(field, value) for field, value in _ADDED.items()})
+    return pd.DataFrame(rows, columns=[*_FIELDS, *_ADDED])
 
 
 def one_frame_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """One line per (data, variant): the scores in %, the wall time in minutes and the threads it ran on.
+    """One line per (data, variant): the scores in %, the wall time in minutes, the threads and the training steps' precision.
 
     Parameters
     ----------
@@ -59,4 +60,5 @@ def one_frame_table(rows: pd.DataFrame) -> pd.DataFrame:
         out[name] = [f"{100 * v:.1f}" for v in table[field]]
     out["wall (min)"] = [minutes(s) for s in table["wall_seconds"]]
     out["threads"] = table["cpu_threads"].to_list()
+    out["steps"] = table["steps"].to_list()
     return out
