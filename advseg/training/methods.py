@@ -100,6 +100,13 @@ METHODS: dict[str, Method] = {
                                  options=_recommended(hybrid_weight=10 / 11, d_input="straight_through", manual_smoothing=0.0,
                                                       lr_discriminator=2e-4, d_window=64, d_steps=1, e_steps=5),
                                  postprocess="watershed", min_size=None),
+    "adversarial-stable-flat": Method("adversarial-stable on the default's base (recommended-flat-fit): the background "
+                                      "flattened before normalisation and the cut of touching nuclei fitted on the "
+                                      "validation frames", loss="hybrid",
+                                      options=_recommended(normalize="flat", hybrid_weight=10 / 11, d_input="straight_through",
+                                                           manual_smoothing=0.0, lr_discriminator=2e-4, d_window=64,
+                                                           d_steps=1, e_steps=5),
+                                      postprocess="watershed-fit", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
