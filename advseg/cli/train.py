@@ -123,7 +123,7 @@ def _bfloat16_cpu(args: argparse.Namespace) -> str | None:
     from advseg.utils import cpu_bfloat16
 
     on_cpu = args.device == "cpu" or (args.device in (None, "auto") and not torch.cuda.is_available())
-    return cpu_bfloat16() or None if on_cpu else None
+    return (cpu_bfloat16() or None) if on_cpu else None
 
 
 def _bf16_hint(args: argparse.Namespace, options: dict[str, object]) -> str | None:

@@ -48,6 +48,10 @@ def _recommended(**changes: Any) -> tuple[tuple[str, Any], ...]:
     return fields + tuple((field, changes[field]) for field in sorted(unknown))
 
 
+# the game adversarial-stable plays on top of the recommended estimator (the chapter on making the game work)
+_STABLE_GAME = {"hybrid_weight": 10 / 11, "d_input": "straight_through", "manual_smoothing": 0.0, "lr_discriminator": 2e-4,
+                "d_window": 64, "d_steps": 1, "e_steps": 5}
+
 METHODS: dict[str, Method] = {
     "adversarial": Method("the paper's estimator, adversarial loss only (ADV-N)", loss="adversarial"),
     "ce": Method("the same estimator, pixel-wise cross-entropy only (CE Loss-N)", loss="ce"),
@@ -97,15 +101,11 @@ METHODS: dict[str, Method] = {
     "adversarial-stable": Method("the recommended estimator with cross-entropy + 0.1 adversarial (rib cage on the central "
                                  "64 px, one D step per 5 estimator steps), D shown the estimate's straight-through one-hot "
                                  "and manual maps without label noise, D learning rate 2e-4", loss="hybrid",
-                                 options=_recommended(hybrid_weight=10 / 11, d_input="straight_through", manual_smoothing=0.0,
-                                                      lr_discriminator=2e-4, d_window=64, d_steps=1, e_steps=5),
-                                 postprocess="watershed", min_size=None),
+                                 options=_recommended(**_STABLE_GAME), postprocess="watershed", min_size=None),
     "adversarial-stable-flat": Method("adversarial-stable on the default's base (recommended-flat-fit): the background "
                                       "flattened before normalisation and the cut of touching nuclei fitted on the "
                                       "validation frames", loss="hybrid",
-                                      options=_recommended(normalize="flat", hybrid_weight=10 / 11, d_input="straight_through",
-                                                           manual_smoothing=0.0, lr_discriminator=2e-4, d_window=64,
-                                                           d_steps=1, e_steps=5),
+                                      options=_recommended(normalize="flat", **_STABLE_GAME),
                                       postprocess="watershed-fit", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
