@@ -172,6 +172,15 @@ METHODS: dict[str, Method] = {
                                      options=_recommended(iterations=3000, validate_every=250, intensity_augment=True,
                                                           scale_augment=1.5),
                                      postprocess="watershed", min_size=None),
+    # the shipped generalist's recipe: the default trained at one nucleus size (what advseg segment rescales every image
+    # to), longer, on all training images
+    "recommended-flat-generalist": Method("recommended-flat-fit trained at one nucleus size (every training and validation "
+                                          "frame rescaled so its median nucleus is 20 px across, every test image from its "
+                                          "estimated nucleus size), 4,000 steps in bfloat16 on the CPU, validated every 250",
+                                          loss="ce", options=_recommended(normalize="flat", train_diameter=20.0,
+                                                                          iterations=4000, validate_every=250,
+                                                                          bf16_cpu=True),
+                                          postprocess="watershed-fit", min_size=None),
     "ilastik-style": Method("Ilastik-style random forest on Ilastik's filter bank", baseline="ilastik-style"),
     "watershed": Method("Otsu threshold + distance-transform watershed", baseline="watershed"),
     "cellpose-scratch": Method("Cellpose 3 trained from random initialisation on the same frames (the field's peer)",
