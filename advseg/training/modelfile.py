@@ -23,7 +23,7 @@ from advseg.nn import build_estimator
 from advseg.nn.config import ModelConfig
 from advseg.training.options import coerce_option
 
-__all__ = ["FORMAT", "LoadedModel", "atomic_save", "load_model", "save_model"]
+__all__ = ["FORMAT", "LoadedModel", "atomic_save", "load_model", "save_model", "to_float16"]
 
 FORMAT = "advseg-model"  # marker that tells an advseg model file from any other file
 VERSION = 1
@@ -157,3 +157,30 @@ def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -
     estimator.to(device, memory_format=torch.channels_last).eval()  # as trained: same kernels, same outputs
     metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
     return LoadedModel(estimator=estimator, model_config=model_config, data_config=data_config, metadata=metadata)
+
+
+def to_float16(source: str | os.PathLike, out: str | os.PathLike) -> Path:
+    """Write a copy of a model file with its floating-point weights stored in float16 (half the size).
+
+    :func:`load_model` reads them back into the float32 network, so the copy computes
+    in float32 as the original does; only the weights are rounded (to 11 significant
+    bits), which moves a U-Net's class probabilities by about 1e-3. The copy's metadata
+    records ``"weights": "float16"``.
+
+    Raises
+    ------
+    ValueError
+        In one line naming ``source``, if it is not a usable model file, or if a weight
+        lies beyond float16's range (about 65,504), where rounding would make it infinite.
+    """
+    load_model(source)  # refuses anything that is not a usable advseg model
+    payload = torch.load(Path(source), map_location="cpu", weights_only=True)
+    limit = torch.finfo(torch.float16).max
+    large = [key for key, value in payload["estimator"].items() if value.is_floating_point() and value.abs().max() > limit]
+    if large:
+        raise ValueError(f"{source}: {len(large)} weight tensor(s) exceed float16's range {limit:.0f} "
+                         f"(first {large[0]!r}); keep the float32 file")
+    payload["estimator"] = {key: value.half() if value.is_floating_point() else value
+                            for key, value in payload["estimator"].items()}
+    payload["metadata"] = dict(payload.get("metadata") or {}) | {"weights": "float16"}
+    return atomic_save(payload, out)
