@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-import torch
-
 from advseg.data.datasets import load_dataset
 from advseg.data.diameter import median_diameter
 from advseg.data.paths import resolve_data
-from advseg.training.modelfile import atomic_save, load_model
+from advseg.training.modelfile import add_metadata, load_model
 
 
 def main() -> None:
@@ -28,9 +26,7 @@ def main() -> None:
     load_model(args.model)  # refuses anything that is not a usable advseg model
     samples = load_dataset(resolve_data(args.data), split=args.split).samples
     diameter = round(median_diameter([s.labels for s in samples]), 2)
-    payload = torch.load(args.model, map_location="cpu", weights_only=True)
-    payload["metadata"] = dict(payload.get("metadata") or {}) | {"diameter": diameter}
-    atomic_save(payload, args.model)
+    add_metadata(args.model, {"diameter": diameter})
     print(f"{args.model}: diameter {diameter} px (median of {len(samples)} training images' nuclei)")
 
 

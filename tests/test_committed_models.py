@@ -8,23 +8,42 @@ from advseg.data.paths import repository_root
 from advseg.data.splits import make_splits
 from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
+from advseg.evaluation.segment import recorded_min_size
 from advseg.training.modelfile import load_model
 
-MODEL = repository_root() / "results" / "models" / "dsb2018-unet-ce-ws-crop96.pt"
+MODELS = repository_root() / "results" / "models"
+GENERALIST = MODELS / "dsb2018-recommended-flat-generalist.pt"  # the README's advseg segment model
+CROP96 = MODELS / "dsb2018-unet-ce-ws-crop96.pt"  # the generalist before it
 
 
-def test_committed_model_loads_with_its_configuration():
-    model = load_model(MODEL)
+def test_the_generalist_loads_with_its_configuration_cut_and_size():
+    model = load_model(GENERALIST)
+    assert model.model_config.estimator == "unet" and model.data_config.normalize == "flat"
+    assert model.data_config.train_diameter == model.metadata["diameter"] == 20.0  # trained at one nucleus size
+    assert model.metadata["split"]["depth"] == 0.05 and model.metadata["split"]["barrier"] is None  # fitted on 95 images
+    assert model.metadata["weights"] == "float16" and recorded_min_size(model.metadata) == 31
+
+
+def test_the_earlier_generalist_loads_with_its_configuration():
+    model = load_model(CROP96)
     assert model.model_config.estimator == "unet" and model.data_config.normalize == "percentile"
     assert model.metadata["diameter"] == 21.2  # the training split's median nucleus diameter, px (segment rescales to it)
 
 
 @pytest.mark.slow
-def test_committed_model_segments_dsb2018_test_images(dsb_dir):
-    model = load_model(MODEL)
+@pytest.mark.parametrize(("path", "method"), [(GENERALIST, "watershed-fit"), (CROP96, "watershed-split")])
+def test_committed_models_segment_dsb2018_test_images_as_segment_does(dsb_dir, path, method):
+    model = load_model(path)
     samples = make_splits(dsb_dir, n_train=1, seed=0).evaluation[:6]
-    predictions = [postprocess(predict_probs(model.estimator, s.image, data_config=model.data_config), method="watershed")
+    diameter, min_size = model.metadata["diameter"], recorded_min_size(model.metadata)
+
+    def segment(x):
+        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=method,
+                           min_size=min_size, diameter=diameter, split=model.metadata.get("split"))
+
+    predictions = [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
                    for s in samples]
     evaluation = evaluate_labels([s.labels for s in samples], predictions)
-    assert evaluation.at(0.5).f1 > 0.6, evaluation.table()
+    assert evaluation.at(0.5).f1 > 0.85, evaluation.table()

@@ -9,7 +9,7 @@ import torch
 from advseg.data.config import DataConfig
 from advseg.nn import build_estimator
 from advseg.nn.config import ModelConfig
-from advseg.training.modelfile import load_model, save_model, to_float16
+from advseg.training.modelfile import add_metadata, load_model, save_model, to_float16
 
 
 def small_unet(tmp_path, *, scale: float = 1.0):
@@ -47,3 +47,12 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path) -> None:
     (tmp_path / "junk.pt").write_bytes(b"not a model")
     with pytest.raises(ValueError, match="junk.pt: not an advseg model file"):
         to_float16(tmp_path / "junk.pt", tmp_path / "half.pt")
+
+
+def test_add_metadata_keeps_the_rest_and_refuses_a_foreign_file(tmp_path) -> None:
+    path = small_unet(tmp_path)
+    add_metadata(path, {"split": {"depth": 0.05, "barrier": None}, "diameter": 14.0})
+    assert load_model(path).metadata == {"diameter": 14.0, "split": {"depth": 0.05, "barrier": None}}
+    (tmp_path / "junk.pt").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="junk.pt: not an advseg model file"):
+        add_metadata(tmp_path / "junk.pt", {"diameter": 1.0})

@@ -163,3 +163,26 @@ def test_the_fitted_cut_keeps_the_default_where_a_barrier_would_cut_one_nucleus(
     assert (fit["depth"], fit["barrier"]) == SPLIT_GRID[0] and fit["f1"] == fit["default_f1"] == 1.0
     with pytest.raises(ValueError, match="`probs` and `truths` must be equally many"):
         fit_split([probs], [], min_size=1, diameter=30.0)
+
+
+def test_a_model_files_cut_is_fitted_on_its_frames_at_its_training_size() -> None:
+    from types import SimpleNamespace
+
+    from advseg.data.config import DataConfig
+    from advseg.data.datasets import Sample
+    from advseg.evaluation.split_fit import fit_model_split
+
+    probs, truth = _wide_neck_pair()
+    seen: list[tuple[int, ...]] = []
+
+    def predict(images):
+        seen.extend(image.shape for image in images)  # the pair's probabilities at its own size, else all background
+        return [probs if image.shape == truth.shape else np.stack([np.ones(image.shape), *np.zeros((2, *image.shape))])
+                for image in images]
+
+    sample = Sample(name="pair", image=probs[1].astype(np.float32), labels=truth, dtype="float32")
+    model = SimpleNamespace(predict=predict, data_config=DataConfig(), metadata={"diameter": 30.0})
+    assert fit_model_split(model, [sample], min_size=1)["barrier"] == 0.3  # the frame as it is
+    at_one_size = SimpleNamespace(predict=predict, data_config=DataConfig(train_diameter=15.0), metadata={"diameter": 15.0})
+    fit_model_split(at_one_size, [sample], min_size=1)
+    assert seen[0] == truth.shape and seen[1] != truth.shape  # rescaled from its estimated nucleus size first

@@ -13,13 +13,15 @@ validation frames and keeps the best, so the choice uses no evaluation frame.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from advseg.data.datasets import Sample
 from advseg.evaluation.metrics import matching_dataset
 from advseg.evaluation.postprocess import SPLIT_DEPTH, split_watershed_instances
 
-__all__ = ["SPLIT_GRID", "fit_split"]
+__all__ = ["SPLIT_GRID", "fit_model_split", "fit_split"]
 
 #: (depth as a fraction of the diameter, contour barrier or None); the default cut first, so a tie keeps it
 SPLIT_GRID: tuple[tuple[float, float | None], ...] = tuple(
@@ -68,3 +70,32 @@ def fit_split(probs: Sequence[np.ndarray], truths: Sequence[np.ndarray], *, min_
         scores[depth, barrier] = matching_dataset(list(truths), labels, thresh=0.5).f1
     (depth, barrier), f1 = max(scores.items(), key=lambda item: item[1])  # the first of equals: the default when it ties
     return {"depth": depth, "barrier": barrier, "f1": float(f1), "default_f1": float(scores[SPLIT_GRID[0]])}
+
+
+def fit_model_split(model: Any, validation: Sequence[Sample], *, min_size: int) -> dict[str, float | None]:
+    """:func:`fit_split` for a loaded model file on annotated frames, as its training run fits it.
+
+    A model trained at one nucleus size (``model.data_config.train_diameter``) sees each
+    frame rescaled from its estimated nucleus size to that size, as ``advseg segment``
+    rescales an image; any other model sees the frames as they are.
+
+    Parameters
+    ----------
+    model : advseg.training.modelfile.LoadedModel
+        Its ``predict``, ``data_config`` and ``metadata["diameter"]`` are used.
+    validation : sequence of Sample
+        Annotated frames no training step saw (a validation split).
+    min_size : int
+        Smallest nucleus kept, px.
+
+    Returns
+    -------
+    dict
+        As :func:`fit_split` returns it.
+    """
+    from advseg.evaluation.scale import to_diameter
+
+    if model.data_config.train_diameter:
+        validation, _ = to_diameter(validation, model.data_config.train_diameter, annotated=False)
+    return fit_split(model.predict([s.image for s in validation]), [s.labels for s in validation], min_size=min_size,
+                     diameter=model.metadata.get("diameter"))

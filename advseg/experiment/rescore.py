@@ -61,8 +61,7 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
     from advseg.data.paths import resolve_data
     from advseg.data.splits import make_splits
     from advseg.evaluation.postprocess import smallest_nucleus
-    from advseg.evaluation.scale import to_diameter
-    from advseg.evaluation.split_fit import fit_split
+    from advseg.evaluation.split_fit import fit_model_split
     from advseg.training.modelfile import load_model
     from advseg.training.runs import evaluate_model
 
@@ -86,11 +85,7 @@ def rescore_cell(cell: Cell, *, source_method: str, results: str | os.PathLike, 
         raise ValueError(f"{model_path}: trained on {trained.get('train_names')}, but the cell's split trains on "
                          f"{[s.name for s in splits.train]}")
     if method.postprocess == "watershed-fit":  # the cut fitted on the source's validation frames, as train_run fits it
-        validation = splits.validation[: trained.get("n_validation")]
-        if model.data_config.train_diameter:
-            validation, _ = to_diameter(validation, model.data_config.train_diameter, annotated=False)
-        model.metadata["split"] = fit_split(model.predict([s.image for s in validation]), [s.labels for s in validation],
-                                            min_size=min_size, diameter=model.metadata.get("diameter"))
+        model.metadata["split"] = fit_model_split(model, splits.validation[: trained.get("n_validation")], min_size=min_size)
     evaluation = evaluate_model(model, splits.evaluation, method=method.postprocess, min_size=min_size,
                                 diameter=model.data_config.train_diameter or None)
     seconds = time.perf_counter() - start

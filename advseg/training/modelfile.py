@@ -23,7 +23,7 @@ from advseg.nn import build_estimator
 from advseg.nn.config import ModelConfig
 from advseg.training.options import coerce_option
 
-__all__ = ["FORMAT", "LoadedModel", "atomic_save", "load_model", "save_model", "to_float16"]
+__all__ = ["FORMAT", "LoadedModel", "add_metadata", "atomic_save", "load_model", "save_model", "to_float16"]
 
 FORMAT = "advseg-model"  # marker that tells an advseg model file from any other file
 VERSION = 1
@@ -184,3 +184,17 @@ def to_float16(source: str | os.PathLike, out: str | os.PathLike) -> Path:
                             for key, value in payload["estimator"].items()}
     payload["metadata"] = dict(payload.get("metadata") or {}) | {"weights": "float16"}
     return atomic_save(payload, out)
+
+
+def add_metadata(path: str | os.PathLike, values: dict[str, Any]) -> Path:
+    """Add plain ``values`` to a model file's metadata in place (atomically), replacing keys it already holds.
+
+    Raises
+    ------
+    ValueError
+        In one line naming ``path``, if it is not a usable model file.
+    """
+    load_model(path)  # refuses anything that is not a usable advseg model
+    payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    payload["metadata"] = dict(payload.get("metadata") or {}) | values
+    return atomic_save(payload, path)
