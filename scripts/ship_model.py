@@ -28,11 +28,11 @@ def main() -> None:
     parser.add_argument("out", help="where to write the copy")
     parser.add_argument("--fit-cut", metavar="DATA", help="a data set name or folder whose validation split fits the cut")
     args = parser.parse_args()
-    try:
+    try:  # the data read before anything is written
+        validation = make_splits(resolve_data(args.fit_cut), n_train=1, seed=0).validation if args.fit_cut else []
         out = to_float16(args.model, args.out)
         print(f"{out}: {out.stat().st_size / 1e6:.1f} MB (from {Path(args.model).stat().st_size / 1e6:.1f} MB)")
         if args.fit_cut:
-            validation = make_splits(resolve_data(args.fit_cut), n_train=1, seed=0).validation
             model = load_model(out)
             split = fit_model_split(model, validation, min_size=recorded_min_size(model.metadata))
             add_metadata(out, {"split": split, "split_fitted_on": f"{args.fit_cut}: {len(validation)} validation images"})
