@@ -22,17 +22,15 @@ import argparse
 import functools
 import time
 
-import numpy as np
 
 from advseg.data.paths import resolve_data
 from advseg.data.splits import make_splits
 from advseg.evaluation.error_classes import classify_errors
-from advseg.evaluation.inference import predict_probs
 from advseg.evaluation.postprocess import POSTPROCESSORS, postprocess
-from advseg.evaluation.scale import choose_scale, segment_at_scale
+from advseg.evaluation.scale import segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
+from advseg.evaluation.segment import model_diameter_of, recorded_min_size, segment_image
 from advseg.evaluation.split_fit import SPLIT_GRID
-from advseg.evaluation.segment import recorded_min_size
 from advseg.training.modelfile import load_model
 
 
@@ -46,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(args.model)
     validation = make_splits(resolve_data(args.data), n_train=1, seed=0).validation[: args.images]
-    min_size, model_diameter = recorded_min_size(model.metadata), model.metadata.get("diameter")
+    min_size, model_diameter = recorded_min_size(model.metadata), model_diameter_of(model)
     methods = sorted(set(POSTPROCESSORS) - {"watershed-fit"})  # without a fitted cut it is watershed-split
     cuts = {f"d{depth:g} b{barrier if barrier else '-'}": functools.partial(postprocess, method="watershed-fit",
                                                                           split={"depth": depth, "barrier": barrier})
@@ -54,22 +52,12 @@ def main() -> None:
     labels = {method: [] for method in [*methods, *cuts]}
     start = time.perf_counter()
     for sample in validation:
-        choice = choose_scale(sample.image, model_diameter=model_diameter,
-                              diameter=None if args.diameter == "none" else "auto")
-        probs: list[np.ndarray] = []  # the probabilities at the chosen scale, kept for every post-processing
-
-        def predict(x: np.ndarray) -> np.ndarray:
-            probs.append(predict_probs(model.estimator, x, data_config=model.data_config))
-            return postprocess(probs[-1], method=methods[0], min_size=min_size, diameter=model_diameter)
-
-        labels[methods[0]].append(segment_at_scale(predict, sample.image, choice.scale))
-        for method in methods[1:]:
-            labels[method].append(segment_at_scale(
-                lambda x: postprocess(probs[0], method=method, min_size=min_size, diameter=model_diameter),
-                sample.image, choice.scale))
-        for name, cut in cuts.items():
-            labels[name].append(segment_at_scale(lambda x: cut(probs[0], min_size=min_size, diameter=model_diameter),
-                                                 sample.image, choice.scale))
+        first = segment_image(model, sample.image, method=methods[0], diameter=None if args.diameter == "none" else "auto")
+        labels[methods[0]].append(first.labels)  # its probabilities at the chosen scale serve every other post-processing
+        others = {method: functools.partial(postprocess, method=method) for method in methods[1:]} | cuts
+        for name, cut in others.items():
+            labels[name].append(segment_at_scale(lambda x: cut(first.probs, min_size=min_size, diameter=model_diameter),
+                                                 sample.image, first.scale.scale))
     print(f"{args.model} on {len(validation)} validation images of {args.data} (diameter {args.diameter}, nuclei of "
           f"{min_size} px and more, {time.perf_counter() - start:.0f} s)")
     print(f"{'post-processing':<17}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'missed':>8}{'false':>7}{'merged':>8}{'split':>7}")

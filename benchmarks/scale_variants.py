@@ -16,21 +16,18 @@ Run: .venv/bin/python benchmarks/scale_variants.py [--model results/models/dsb20
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from advseg.data.datasets import load_dataset
 from advseg.data.diameter import median_diameter
 from advseg.data.paths import find_dsb2018
 from advseg.data.variants import VARIANTS, variant
-from advseg.evaluation.inference import predict_probs
-from advseg.evaluation.postprocess import postprocess
-from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
-from advseg.evaluation.segment import recorded_min_size
+from advseg.evaluation.segment import model_diameter_of, recorded_min_size, segment_image
 from advseg.training.modelfile import load_model
 
 def main() -> None:
@@ -47,9 +44,10 @@ def main() -> None:
     args = parser.parse_args()
     root = find_dsb2018()
     model = load_model(args.model)
-    model_diameter = model.metadata.get("diameter")
+    model_diameter = model_diameter_of(model)
     if model_diameter is None:
         model_diameter = median_diameter([s.labels for s in load_dataset(root, split="train").samples])
+        model = dataclasses.replace(model, metadata=model.metadata | {"diameter": model_diameter})
         print(f"{args.model}: no recorded diameter; the training split's median, {model_diameter:.1f} px")
     test = load_dataset(root, split="test").samples[: args.images]
 
@@ -59,10 +57,6 @@ def main() -> None:
         print(f"the cut: {split or 'none recorded (watershed-split)'}")
     print(f"{args.model}: training diameter {model_diameter:.1f} px, nuclei of {min_size} px and more kept")
 
-    def segment(x: np.ndarray) -> np.ndarray:
-        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=args.postprocess,
-                           min_size=min_size, diameter=model_diameter, split=split)
-
     print(f"{'variant':<12}{'scaling':<10}{'F1@0.5':>8}{'SEG':>7}{'prec.':>7}{'recall':>8}{'s/image':>9}")
     for name in args.variants:
         pairs = [variant(s.image, s.labels, name) for s in test]
@@ -70,8 +64,8 @@ def main() -> None:
             start, predictions = time.perf_counter(), []
             for image, labels in pairs:
                 diameter = {"none": None, "auto": "auto", "true": median_diameter([labels]) if labels.any() else None}[how]
-                choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)
-                predictions.append(segment_at_scale(segment, image, choice.scale))
+                predictions.append(segment_image(model, image, method=args.postprocess, diameter=diameter,
+                                                 split=split).labels)
             seconds = (time.perf_counter() - start) / len(pairs)
             e = evaluate_labels([labels for _, labels in pairs], predictions)
             m = e.at(0.5)

@@ -6,11 +6,8 @@ import pytest
 
 from advseg.data.paths import repository_root
 from advseg.data.splits import make_splits
-from advseg.evaluation.inference import predict_probs
-from advseg.evaluation.postprocess import postprocess
-from advseg.evaluation.scale import choose_scale, segment_at_scale
 from advseg.evaluation.scoring import evaluate_labels
-from advseg.evaluation.segment import recorded_min_size
+from advseg.evaluation.segment import recorded_min_size, segment_image
 from advseg.training.modelfile import load_model
 
 MODELS = repository_root() / "results" / "models"
@@ -37,13 +34,6 @@ def test_the_earlier_generalist_loads_with_its_configuration():
 def test_committed_models_segment_dsb2018_test_images_as_segment_does(dsb_dir, path, method):
     model = load_model(path)
     samples = make_splits(dsb_dir, n_train=1, seed=0).evaluation[:6]
-    diameter, min_size = model.metadata["diameter"], recorded_min_size(model.metadata)
-
-    def segment(x):
-        return postprocess(predict_probs(model.estimator, x, data_config=model.data_config), method=method,
-                           min_size=min_size, diameter=diameter, split=model.metadata.get("split"))
-
-    predictions = [segment_at_scale(segment, s.image, choose_scale(s.image, model_diameter=diameter, diameter="auto").scale)
-                   for s in samples]
+    predictions = [segment_image(model, s.image, method=method).labels for s in samples]
     evaluation = evaluate_labels([s.labels for s in samples], predictions)
     assert evaluation.at(0.5).f1 > 0.85, evaluation.table()

@@ -146,6 +146,38 @@ def test_segment_cuts_with_the_cut_the_model_records(tmp_path: Path, monkeypatch
     assert counts == {(True, 0): 1, (False, 0): 2, (False, 2): 1}  # the recorded cut by default; --postprocess wins
 
 
+def test_segment_image_returns_labels_at_the_image_size_and_probabilities_at_the_model_scale(tmp_path: Path,
+                                                                                            monkeypatch) -> None:
+    import advseg.evaluation.segment as segment_module
+    from advseg.evaluation.segment import segment_image
+    from advseg.training.modelfile import load_model
+
+    yy, xx = np.mgrid[:60, :80]
+    discs = ((yy - 20) ** 2 + (xx - 20) ** 2 <= 25) | ((yy - 40) ** 2 + (xx - 55) ** 2 <= 25)  # two of ~10 px
+    image = np.where(discs, 1000, 100).astype(np.uint16)
+    tifffile.imwrite(tmp_path / "two.tif", image)
+    seen = []
+
+    def fake_probs(net, x, **kwargs):
+        seen.append(x.shape)
+        inside = x > 500
+        return np.stack([~inside, inside, np.zeros_like(inside)]).astype(np.float32)
+
+    monkeypatch.setattr(segment_module, "predict_probs", fake_probs)
+    save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig(),
+               metadata={"min_size": 20, "diameter": 20.0})
+    model = load_model(tmp_path / "m.pt")
+    result = segment_image(model, image.astype(np.float32), method="watershed", diameter=10.0)
+    assert result.scale.scale == 2.0 and seen == [(120, 160)]  # brought to the model's 20 px nuclei
+    assert result.probs.shape == (3, 120, 160) and result.labels.shape == (60, 80) and result.labels.max() == 2
+    assert np.array_equal(result.labels > 0, discs)  # nearest-neighbour back to the image's grid
+    assert segment_image(model, image.astype(np.float32), method="watershed", diameter=None).scale.scale == 1.0
+    out = tmp_path / "out"
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "two.tif"), "--out", str(out),
+                 "--diameter", "10", "--postprocess", "watershed"]) == 0
+    assert np.array_equal(tifffile.imread(out / "two_labels.tif"), result.labels)  # segment writes the same labels
+
+
 def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsys) -> None:
     tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
     tifffile.imwrite(tmp_path / "a_labels.tif", movie.images[1])

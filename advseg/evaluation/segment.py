@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 from skimage.transform import resize
 
 from advseg.data.atomic import remove_stale_temporaries
@@ -20,7 +21,7 @@ from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
 from advseg.utils import progress_bar
 
-__all__ = ["Segmented", "recorded_min_size", "segment_files"]
+__all__ = ["Segmented", "SegmentedImage", "model_diameter_of", "recorded_min_size", "segment_files", "segment_image"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,73 @@ def recorded_min_size(metadata: dict) -> int:
     """The smallest nucleus a model file records (``advseg train`` writes it), else the original code's 50 px."""
     recorded = metadata.get("min_size")
     return recorded if isinstance(recorded, int) and recorded >= 1 else PAPER_MIN_SIZE
+
+
+@dataclass(frozen=True)
+class SegmentedImage:
+    """One image segmented by :func:`segment_image`."""
+
+    labels: np.ndarray  # (H, W) instance labels at the image's own size
+    probs: np.ndarray  # (3, h, w) float32 class probabilities at the model's scale (h, w = H, W times scale.scale)
+    scale: ScaleChoice  # how the image was scaled to the model's nucleus size
+
+
+def model_diameter_of(model: LoadedModel) -> float | None:
+    """The training nucleus diameter a model file records (``advseg train`` writes it), else None."""
+    recorded = model.metadata.get("diameter")
+    return float(recorded) if isinstance(recorded, (int, float)) and 0 < recorded < float("inf") else None
+
+
+def segment_image(
+    model: LoadedModel,
+    image: np.ndarray,
+    *,
+    method: str = "paper",
+    diameter: float | str | None = "auto",
+    min_size: int | None = None,
+    split: dict | None = None,
+    device: str = "cpu",
+    tile: int = 1024,
+    precision: str = "float32",
+    estimator: torch.nn.Module | None = None,
+) -> SegmentedImage:
+    """Segment one image as ``advseg segment`` does: rescale to the model's nucleus size, predict, cut, scale back.
+
+    Parameters
+    ----------
+    model : LoadedModel
+    image : (H, W) ndarray
+        Raw intensities (the model's own normalisation is applied).
+    method : {"paper", "watershed", "watershed-split", "watershed-fit"}
+        Post-processing.
+    diameter : float, "auto" or None
+        As :func:`segment_files` takes it.
+    min_size : int, optional
+        The smallest nucleus kept, px at the model's scale; None: the model file's, else 50.
+    split : dict, optional
+        ``watershed-fit``'s cut; None: the one the model file records.
+    device, tile, precision
+        As :func:`advseg.evaluation.inference.predict_probs` takes them.
+    estimator : torch.nn.Module, optional
+        The network to run instead of ``model.estimator`` (e.g. one fused once for many images).
+
+    Returns
+    -------
+    SegmentedImage
+    """
+    nuclei = model_diameter_of(model)
+    min_size = recorded_min_size(model.metadata) if min_size is None else min_size
+    split = model.metadata.get("split") if split is None else split
+    choice = choose_scale(image, model_diameter=nuclei, diameter=diameter)
+    kept: list[np.ndarray] = []
+
+    def segment(x: np.ndarray) -> np.ndarray:
+        kept.append(predict_probs(estimator or model.estimator, x, data_config=model.data_config, device=device,
+                                  tile=tile, precision=precision))
+        return postprocess(kept[-1], method=method, min_size=min_size, diameter=nuclei, split=split)
+
+    labels = segment_at_scale(segment, image, choice.scale)
+    return SegmentedImage(labels, kept[-1], choice)
 
 
 def segment_files(
@@ -133,26 +201,19 @@ def segment_files(
         read_image(source)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)  # what a killed earlier call left half-written
-    recorded = model.metadata.get("diameter")
-    model_diameter = float(recorded) if isinstance(recorded, (int, float)) and 0 < recorded < float("inf") else None
 
     written = []
     with progress_bar(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
         net = fuse_for_inference(model.estimator)  # once for every image and scale
         for source, labels_path, probs_path in bar:
             image, _ = read_image(source)
-            choice = choose_scale(image, model_diameter=model_diameter, diameter=diameter)
-            kept: list[np.ndarray] = []
-
-            def segment(x: np.ndarray) -> np.ndarray:
-                kept.append(predict_probs(net, x, data_config=model.data_config, device=device, tile=tile,
-                                          precision=precision))
-                return postprocess(kept[-1], method=method, min_size=min_size, diameter=model_diameter,
-                                   split=model.metadata.get("split"))
-
-            write_tiff(labels_path, segment_at_scale(segment, image, choice.scale))
+            result = segment_image(model, image, method=method, diameter=diameter, min_size=min_size, device=device,
+                                   tile=tile, precision=precision, estimator=net)
+            write_tiff(labels_path, result.labels)
             if save_probabilities:
-                probs = kept[-1] if kept[-1].shape[1:] == image.shape else resize(kept[-1], (3, *image.shape), order=1, preserve_range=True)
+                probs = result.probs
+                if probs.shape[1:] != image.shape:
+                    probs = resize(probs, (3, *image.shape), order=1, preserve_range=True)
                 write_tiff(probs_path, probs.astype(np.float32))
-            written.append(Segmented(source, labels_path, choice))
+            written.append(Segmented(source, labels_path, result.scale))
     return written

@@ -159,6 +159,12 @@ def load_model(path: str | os.PathLike, *, device: torch.device | str = "cpu") -
     return LoadedModel(estimator=estimator, model_config=model_config, data_config=data_config, metadata=metadata)
 
 
+def _checked_payload(path: str | os.PathLike) -> dict[str, Any]:
+    """The raw contents of a model file, after :func:`load_model` has accepted it (else its one-line error)."""
+    load_model(path)  # refuses anything that is not a usable advseg model
+    return torch.load(Path(path), map_location="cpu", weights_only=True)
+
+
 def to_float16(source: str | os.PathLike, out: str | os.PathLike) -> Path:
     """Write a copy of a model file with its floating-point weights stored in float16 (half the size).
 
@@ -173,8 +179,7 @@ def to_float16(source: str | os.PathLike, out: str | os.PathLike) -> Path:
         In one line naming ``source``, if it is not a usable model file, or if a weight
         lies beyond float16's range (about 65,504), where rounding would make it infinite.
     """
-    load_model(source)  # refuses anything that is not a usable advseg model
-    payload = torch.load(Path(source), map_location="cpu", weights_only=True)
+    payload = _checked_payload(source)
     limit = torch.finfo(torch.float16).max
     large = [key for key, value in payload["estimator"].items() if value.is_floating_point() and value.abs().max() > limit]
     if large:
@@ -194,7 +199,6 @@ def add_metadata(path: str | os.PathLike, values: dict[str, Any]) -> Path:
     ValueError
         In one line naming ``path``, if it is not a usable model file.
     """
-    load_model(path)  # refuses anything that is not a usable advseg model
-    payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    payload = _checked_payload(path)
     payload["metadata"] = dict(payload.get("metadata") or {}) | values
     return atomic_save(payload, path)
