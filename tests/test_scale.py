@@ -31,11 +31,22 @@ def disks(radius: int, shape: tuple[int, int] = (192, 224), spacing: int = 0) ->
     return image.astype(np.float32), labels
 
 
-@pytest.mark.parametrize("radius", [5, 10, 20])
+@pytest.mark.parametrize("radius", [3, 5, 10, 20])
 def test_estimated_diameter_is_within_a_fifth_of_the_truth(radius: int) -> None:
     image, labels = disks(radius, shape=(256, 256))
     truth = median_diameter([labels])
     assert abs(estimate_diameter(image) / truth - 1) < 0.2, (estimate_diameter(image), truth)
+
+
+def test_the_estimate_is_made_at_half_resolution_and_again_at_full_for_small_nuclei(monkeypatch: pytest.MonkeyPatch) -> None:
+    import advseg.data.diameter as diameter_module
+
+    calls, real = [], diameter_module._blob_diameter
+    monkeypatch.setattr(diameter_module, "_blob_diameter", lambda x, factor, **kw: (calls.append(factor), real(x, factor, **kw))[1])
+    for radius, shape, factors in ((10, (256, 256), [2]), (3, (256, 256), [2, 1]), (3, (100, 120), [1])):
+        calls.clear()
+        estimate_diameter(disks(radius, shape=shape)[0])
+        assert calls == factors, (radius, shape)  # 6 px nuclei: under 4 px on the coarse grid; small images: full only
 
 
 def test_the_estimate_does_not_depend_on_its_threads(monkeypatch: pytest.MonkeyPatch) -> None:
