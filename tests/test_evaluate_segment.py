@@ -76,6 +76,26 @@ def test_bfloat16_inference_is_close_to_float32_and_labels_agree(movie, tmp_path
     assert tifffile.imread(out / "a_labels.tif").shape == image.shape
 
 
+@pytest.mark.parametrize(("flag", "expected"), [("avx512_bf16", "bfloat16"), ("", "float32"), (None, "float32")])
+def test_segment_computes_in_bfloat16_by_default_only_where_the_cpu_does(movie, tmp_path: Path, monkeypatch, capsys,
+                                                                         flag, expected) -> None:
+    import advseg.evaluation.segment as segment_module
+    import advseg.utils
+
+    used = []
+    real = segment_module.predict_probs
+    monkeypatch.setattr(segment_module, "predict_probs", lambda *a, **kw: (used.append(kw["precision"]), real(*a, **kw))[1])
+    monkeypatch.setattr(advseg.utils, "cpu_bfloat16", lambda: flag)  # read by the CLI and resolve_precision
+    tifffile.imwrite(tmp_path / "a.tif", movie.images[0])
+    save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), "--out", str(tmp_path / "o"), "--device", "cpu",
+                 "--diameter", "none"]) == 0
+    assert used == [expected] and ("network in bfloat16" in capsys.readouterr().out) == (expected == "bfloat16")
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), "--out", str(tmp_path / "o"), "--device", "cpu",
+                 "--diameter", "none", "--precision", "float32", "--overwrite"]) == 0
+    assert used[-1] == "float32"  # asked for, never overridden
+
+
 def test_segment_writes_labels_and_never_its_inputs(movie, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -25,9 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     parser.add_argument("--tile", type=int, default=1024, help="tile side for large images, px (default 1024)")
-    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+    parser.add_argument("--precision", choices=["auto", "float32", "bfloat16"], default="auto",
                         help="the network's arithmetic: bfloat16 is about 2x faster on CPUs with AVX512-BF16 or AMX "
-                        "(recent Xeon and EPYC) and on GPUs, and much slower on other CPUs (default float32)")
+                        "(recent Xeon and EPYC) and on GPUs, and much slower on other CPUs; auto (default): bfloat16 on "
+                        "a CPU that computes in it, else float32")
     parser.add_argument("--diameter", default="auto", type=_diameter, metavar="PX|auto|none",
                         help="your nuclei's diameter in px, to rescale each image to the model's training size; 'auto' "
                         "(default) estimates it per image, 'none' does not rescale. Labels keep the image's size")
@@ -55,9 +56,10 @@ def _diameter(text: str) -> float | str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advseg.evaluation.inference import resolve_precision
     from advseg.evaluation.segment import segment_files
     from advseg.training.modelfile import load_model
-    from advseg.utils import get_device
+    from advseg.utils import cpu_bfloat16, get_device
 
     device = get_device(args.device)
     model = load_model(args.model, device=device)
@@ -66,10 +68,13 @@ def run(args: argparse.Namespace) -> int:
         split = model.metadata["split"]
         print(f"post-processing: watershed-fit (the model's cut, fitted on its validation frames: depth "
               f"{split['depth']:g} diameter, contour barrier {split.get('barrier') or 'none'})")
+    precision = resolve_precision(args.precision, device)
+    if args.precision == "auto" and precision == "bfloat16":
+        print(f"network in bfloat16: this CPU computes in it ({cpu_bfloat16()}); --precision float32 for full precision")
     written = segment_files(
         model, args.inputs, args.out, method=method, save_probabilities=args.save_probabilities,
         overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
-        precision=args.precision, min_size=args.min_size,
+        precision=precision, min_size=args.min_size,
     )
     for item in written[:20]:
         print(f"{item.source.name}: {item.scale.describe()}")
@@ -77,3 +82,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"… and {len(written) - 20} more")
     print(f"wrote {len(written)} label image(s) to {args.out}")
     return 0
+

@@ -13,11 +13,31 @@ from advseg.data.augment import normalize
 from advseg.data.config import DataConfig
 from advseg.nn.fusion import fuse_for_inference
 
-__all__ = ["PRECISIONS", "context_for", "predict_frames", "predict_probs"]
+__all__ = ["PRECISIONS", "context_for", "predict_frames", "predict_probs", "resolve_precision"]
 
 #: Arithmetic of the forward pass: float32, or bfloat16 autocast (about 2x faster on CPUs that compute
 #: in bfloat16, AVX512-BF16 or AMX, and on GPUs; much slower on CPUs that emulate it).
 PRECISIONS = ("float32", "bfloat16")
+
+
+def resolve_precision(precision: str, device: torch.device | str) -> str:
+    """``precision`` with ``"auto"`` resolved: bfloat16 on a CPU that computes in it (AVX512-BF16 or AMX), else float32.
+
+    On DSB2018's 95 validation images bfloat16 inference scores as float32 does (F1@0.5 within 0.0002
+    for both committed models) at about half the network's time on such a CPU.
+
+    Raises
+    ------
+    ValueError
+        If ``precision`` is neither ``"auto"`` nor one of :data:`PRECISIONS`.
+    """
+    if precision == "auto":
+        from advseg.utils import cpu_bfloat16
+
+        return "bfloat16" if torch.device(device).type == "cpu" and cpu_bfloat16() else "float32"
+    if precision not in PRECISIONS:
+        raise ValueError(f"`precision` must be 'auto' or one of {list(PRECISIONS)}, got {precision!r}")
+    return precision
 
 
 def context_for(shrink: int, context: int) -> int:
