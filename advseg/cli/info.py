@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"device        {get_device('auto')}")
     bf16 = cpu_bfloat16()
     print("bfloat16      " + ("unknown on this system" if bf16 is None else
-                             f"computed by the CPU ({bf16}): advseg train's default trains in it; segment --precision bfloat16 runs ~2x faster" if bf16
+                             f"computed by the CPU ({bf16}): advseg train's default trains in it and segment's runs its network in it (~2x faster)"
+                             if bf16
                              else "emulated by this CPU: keep float32"))
     print(f"embedded data {default_data_dir()}")
     print(f"DSB2018 fluo  {dsb if dsb is not None else 'not found (set ADVSEG_DSB2018)'}")
