@@ -196,6 +196,11 @@ def test_segment_image_returns_labels_at_the_image_size_and_probabilities_at_the
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "two.tif"), "--out", str(out),
                  "--diameter", "10", "--postprocess", "watershed"]) == 0
     assert np.array_equal(tifffile.imread(out / "two_labels.tif"), result.labels)  # segment writes the same labels
+    for bad, message in ((image[None], r"2-D \(H, W\) array of numbers, got shape \(1, 60, 80\)"),
+                         (image > 500, "array of numbers, got shape \\(60, 80\\) of bool"),
+                         (np.where(discs, np.nan, 1.0), f"finite pixels, got {int(discs.sum())} NaN or infinite")):
+        with pytest.raises(ValueError, match=message):
+            segment_image(model, bad)
 
 
 def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsys) -> None:

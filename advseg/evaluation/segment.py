@@ -90,7 +90,17 @@ def segment_image(
     Returns
     -------
     SegmentedImage
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not a 2-D array of integers or floats, or holds non-finite pixels.
     """
+    image = np.asarray(image)
+    if image.ndim != 2 or image.dtype.kind not in "iuf":
+        raise ValueError(f"`image` must be a 2-D (H, W) array of numbers, got shape {image.shape} of {image.dtype}")
+    if image.dtype.kind == "f" and not np.isfinite(image).all():
+        raise ValueError(f"`image` must hold finite pixels, got {int(np.sum(~np.isfinite(image)))} NaN or infinite")
     nuclei = model_diameter_of(model)
     min_size = recorded_min_size(model.metadata) if min_size is None else min_size
     split = model.metadata.get("split") if split is None else split
