@@ -33,7 +33,7 @@ from advseg.data.paths import resolve_data  # noqa: E402
 from advseg.data.splits import make_splits  # noqa: E402
 from advseg.evaluation.inference import PRECISIONS, resolve_precision  # noqa: E402
 from advseg.evaluation.scale import choose_scale  # noqa: E402
-from advseg.evaluation.segment import segment_files  # noqa: E402
+from advseg.evaluation.segment import model_diameter_of, segment_files  # noqa: E402
 from advseg.training.modelfile import load_model  # noqa: E402
 
 
@@ -80,7 +80,7 @@ def main() -> None:
     print(f"advseg segment: {seconds / megapixels:.2f} s per megapixel ({floor / (seconds / megapixels):.2f} of the peak)")
     if args.diameter == "auto":  # where the time goes: the estimate itself, and the pixels the network sees after rescaling
         start = time.perf_counter()
-        scales = [choose_scale(f.image, model_diameter=model.metadata.get("diameter"), diameter="auto").scale for f in frames]
+        scales = [choose_scale(f.image, model_diameter=model_diameter_of(model), diameter="auto").scale for f in frames]
         estimate = time.perf_counter() - start
         seen = sum(f.image.size * s * s for f, s in zip(frames, scales)) / 1e6
         print(f"the diameter estimate: {estimate / megapixels:.2f} s per megapixel; after rescaling (x{min(scales):.2f} to "

@@ -34,6 +34,16 @@ def test_no_subcommand_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str
     assert "usage: advseg" in capsys.readouterr().out
 
 
+def test_segment_precision_choices_are_the_librarys(capsys: pytest.CaptureFixture[str]) -> None:
+    from advseg.evaluation.inference import PRECISIONS
+
+    with pytest.raises(SystemExit):  # the CLI spells them out so that --help need not import torch
+        main(["segment", "model.pt", "in", "--out", "out", "--precision", "float64"])
+    err = capsys.readouterr().err
+    choices = err.split("(choose from ")[1].split(")")[0].replace("'", "").split(", ")
+    assert choices == ["auto", *PRECISIONS]
+
+
 def test_info_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info"]) == 0
     out = capsys.readouterr().out
