@@ -59,3 +59,18 @@ def test_a_run_without_probes_or_a_missing_file_is_refused_in_one_line(tmp_path:
         save_probes(tmp_path / "run", tmp_path / "p.json", command="c")
     with pytest.raises(FileNotFoundError, match="is not a file"):
         load_probes(tmp_path / "missing.json")
+
+
+def test_the_foreground_table_lists_each_seed_beside_the_manual_share() -> None:
+    import pandas as pd
+
+    from advseg.experiment.probing import foreground_table
+
+    rows = [{"data": "d", "method": m, "n_train": 1, "seed": s, "validation.val_foreground": fg, "precision": p, "f1": f}
+            for m, s, fg, p, f in (("ce", 1, 0.05, 0.9, 0.8), ("ce", 0, 0.04, 0.8, 0.7), ("adv", 0, 0.5, 0.2, 0.1))]
+    rows.append({"data": "d", "method": "cp", "n_train": 1, "seed": 0, "validation.val_foreground": None, "precision": 1, "f1": 1})
+    table = foreground_table(pd.DataFrame(rows), data="d", methods=["adv", "ce", "cp", "none"], n_train=1, manual=0.045)
+    assert list(table["method"]) == ["manual", "adv", "ce"]  # a method without a foreground, or without cells, is left out
+    ce = table.iloc[2]
+    assert ce["seeds"] == "0 / 1" and ce["foreground, validation (%)"] == "4.0 / 5.0" and ce["F1@0.5, test (%)"] == "70.0 / 80.0"
+    assert table.iloc[0]["foreground, validation (%)"] == "4.5" and table.iloc[0]["precision, test (%)"] == ""

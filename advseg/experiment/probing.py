@@ -7,6 +7,8 @@ under ``results/probes/``; :func:`probe_frame` reads such a file into a
 DataFrame, :func:`plot_probes` draws it and :func:`diagnosis_table` sets each
 hypothesis for the collapse (docs: adversarial-literature.md) beside its
 measurement at the steps where the estimator worked and where it had collapsed.
+:func:`foreground_table` reads the sweep's result files instead: how much of the
+validation frames each selected model called nucleus, beside its test precision.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["COLLAPSED_BELOW", "diagnosis_table", "load_probes", "plot_probes", "probe_frame", "save_probes"]
+__all__ = ["COLLAPSED_BELOW", "diagnosis_table", "foreground_table", "load_probes", "plot_probes", "probe_frame", "save_probes"]
 
 COLLAPSED_BELOW = 0.1  # a validation paper F below this is a collapsed step
 
@@ -103,6 +106,46 @@ def diagnosis_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{"hypothesis": name, "measured": what, f"working steps ({len(working)})": _means(working, columns),
                           f"collapsed steps ({len(collapsed)})": _means(collapsed, columns)}
                          for name, what, columns in HYPOTHESES])
+
+
+def foreground_table(results: pd.DataFrame, *, data: str, methods: Sequence[str], n_train: int,
+                     manual: float | None = None) -> pd.DataFrame:
+    """Per method, seed by seed: the share of the validation frames its selected model called nucleus, and its test scores.
+
+    A model selected on the paper's protocol (interiors only) can call much of the
+    background contour and still be chosen; its nuclei, grown over that contour,
+    are then false objects. This sets the selected model's foreground (interior
+    or contour, from the result file's ``validation.val_foreground``) beside its
+    precision and F1@0.5 on the evaluation frames.
+
+    Parameters
+    ----------
+    results : DataFrame
+        :func:`advseg.experiment.results.load_results`'s rows.
+    data : str
+    methods : sequence of str
+        In the order of the rows; methods without a cell at ``n_train`` are left out.
+    n_train : int
+    manual : float, optional
+        The annotated foreground share of the same validation frames (0-1), as a first row.
+
+    Returns
+    -------
+    DataFrame
+        ``method``, ``seeds`` and, per seed in seed order ("a / b / c", %), ``foreground, validation``,
+        ``precision, test`` and ``F1@0.5, test``.
+    """
+    columns = {"validation.val_foreground": "foreground, validation (%)", "precision": "precision, test (%)",
+               "f1": "F1@0.5, test (%)"}
+    rows = [] if manual is None else [{"method": "manual", "seeds": "", "foreground, validation (%)": f"{100 * manual:.1f}"}]
+    cells = results[(results["data"] == data) & (results["n_train"] == n_train)]
+    for method in methods:
+        mine = cells[cells["method"] == method].sort_values("seed")
+        if "validation.val_foreground" not in mine or mine["validation.val_foreground"].isna().all():
+            continue
+        rows.append({"method": method, "seeds": " / ".join(str(int(s)) for s in mine["seed"])} | {
+            name: " / ".join(f"{100 * v:.1f}" for v in mine[column]) for column, name in columns.items()})
+    return pd.DataFrame(rows, columns=["method", "seeds", *columns.values()]).fillna("")
 
 
 def plot_probes(frame: pd.DataFrame, *, title: str = "") -> plt.Figure:
