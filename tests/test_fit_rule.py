@@ -48,3 +48,18 @@ def test_simulate_scores_the_choice_on_the_other_frames() -> None:
     assert summary["argmax"]["mean"] == pytest.approx(0.1) and summary["no barrier"]["mean"] == pytest.approx(0.0)
     with pytest.raises(ValueError, match="fit_frames"):
         fit_rule.simulate(counts, fit_frames=10, draws=5)
+
+
+def test_the_fit_rule_files_read_back_as_a_table(tmp_path: Path) -> None:
+    import json
+
+    from advseg.experiment.cuts import fit_rule_table
+
+    kept = {"model": "m.pt", "frames": 95, "fit_frames": 16, "cuts": [{"depth": 0.1, "barrier": None, "f1": 0.8},
+                                                                    {"depth": 0.05, "barrier": 0.2, "f1": 0.85}],
+            "rules": {"argmax": {"mean": -0.0025, "p5": -0.03, "loses_1pt": 0.2}}}
+    (tmp_path / "fit-rule-x.json").write_text(json.dumps(kept))
+    (tmp_path / "other.json").write_text("{}")
+    row = fit_rule_table(tmp_path).to_dict("records")
+    assert row == [{"model": "m.pt", "frames": "chosen on 16 of 95", "default cut F1": "80.0", "best cut F1": "85.0",
+                    "argmax": "-0.25 (-3.00)"}]

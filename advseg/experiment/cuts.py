@@ -1,12 +1,16 @@
-"""The cut of touching nuclei each ``watershed-fit`` cell fitted, beside the default cut's scores."""
+"""The cut of touching nuclei each ``watershed-fit`` cell fitted, beside the default cut's scores, and how choice rules fare."""
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import pandas as pd
 
 from advseg.experiment.tables import DASH
 
-__all__ = ["fit_table"]
+__all__ = ["fit_rule_table", "fit_table"]
 
 
 def fit_table(results: pd.DataFrame, *, method: str, reference: str) -> pd.DataFrame:
@@ -34,4 +38,26 @@ def fit_table(results: pd.DataFrame, *, method: str, reference: str) -> pd.DataF
                      "contour barrier": DASH if barrier is None or pd.isna(barrier) else f"{barrier:g}",
                      "validation F1: default → fitted": f"{100 * row['split.default_f1']:.1f} → {100 * row['split.f1']:.1f}",
                      "evaluation F1: default → fitted": f"{default} → {100 * row['f1']:.1f}"})
+    return pd.DataFrame(rows)
+
+
+def fit_rule_table(folder: str | os.PathLike) -> pd.DataFrame:
+    """The choice rules' held-out gains over the default cut, one row per ``fit-rule-*.json`` in ``folder``.
+
+    ``benchmarks/fit_rule.py --json`` writes these files: a model's frames, split many times into
+    a few that choose the cut and the rest that score it.
+
+    Returns
+    -------
+    DataFrame
+        ``model``, ``frames`` ("chosen on K of N"), the default cut's and the best cut's F1@0.5 on
+        every frame (%), and per rule its mean gain in points with its 5th percentile in brackets.
+    """
+    rows = []
+    for path in sorted(Path(folder).glob("fit-rule-*.json")):
+        kept = json.loads(path.read_text())
+        f1 = [cut["f1"] for cut in kept["cuts"]]
+        rows.append({"model": kept["model"], "frames": f"chosen on {kept['fit_frames']} of {kept['frames']}",
+                     "default cut F1": f"{100 * f1[0]:.1f}", "best cut F1": f"{100 * max(f1):.1f}"}
+                    | {rule: f"{100 * s['mean']:+.2f} ({100 * s['p5']:+.2f})" for rule, s in kept["rules"].items()})
     return pd.DataFrame(rows)
