@@ -261,6 +261,19 @@ def test_the_games_claims_pair_the_stable_loss_with_the_same_estimators_cross_en
     assert len(claim_table(results, data=["synthetic-h1299-v2"])) == 4  # the paper's claims by default
 
 
+def test_the_peer_claims_pair_the_default_with_cellpose_at_every_n_train_under_f1():
+    from advseg.experiment.claims import PEER_CLAIMS, claim_table
+    from advseg.training.methods import DEFAULT_METHOD
+
+    assert [c.first for c in PEER_CLAIMS] == [(DEFAULT_METHOD, n) for n in (1, 2, 4, 11, 365)]
+    assert {c.second[0] for c in PEER_CLAIMS} == {"cellpose-scratch"}
+    results = frame(*[result(DEFAULT_METHOD, 4, s, f, data="dsb2018") for s, f in enumerate((0.70, 0.72, 0.71))],
+                    *[result("cellpose-scratch", 4, s, f, data="dsb2018") for s, f in enumerate((0.80, 0.81, 0.83))])
+    table = claim_table(results, data=["dsb2018"], metric="f1", claims=PEER_CLAIMS).set_index("claim")
+    assert table.loc[PEER_CLAIMS[2].text, "dsb2018: verdict"] == "not supported"
+    assert table.loc[PEER_CLAIMS[0].text, "dsb2018: verdict"] == "no results"
+
+
 def test_the_external_anchor_is_appended_as_a_marked_row():
     from advseg.experiment.tables import with_anchors
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from advseg.experiment.statistics import Summary, find, paired_difference
 
-__all__ = ["CLAIMS", "GAME_CLAIMS", "METRIC_NAMES", "Claim", "claim_table", "verdict", "verdict_flips", "verdict_table"]
+__all__ = ["CLAIMS", "GAME_CLAIMS", "METRIC_NAMES", "PEER_CLAIMS", "Claim", "claim_table", "verdict", "verdict_flips", "verdict_table"]
 
 METRIC_NAMES = {"paper_f": "F", "f1": "F1@0.5", "seg": "SEG", "f1@0.75": "F1@0.75", "pq": "PQ", "ap": "AP",
                 "paper_precision": "precision", "paper_recall": "recall",
@@ -60,6 +60,14 @@ GAME_CLAIMS: tuple[Claim, ...] = (
           ("adversarial-stable", 1), ("ce", 1)),
 )
 
+
+# the field's peer (issue: the peer beside the paper): advseg train's default against Cellpose 3 trained from scratch
+# on the same frames, at every N_train of the sweep; read under F1@0.5 (the paper's F ignores Cellpose's contours)
+PEER_CLAIMS: tuple[Claim, ...] = tuple(
+    Claim(f"advseg train's default beats the field's peer from {n} frame{'s' if n > 1 else ''} "
+          f"(recommended-flat-fit > cellpose-scratch, N_train = {n})", "—",
+          ("recommended-flat-fit", n), ("cellpose-scratch", n))
+    for n in (1, 2, 4, 11, 365))
 
 def verdict(first: Summary | None, second: Summary | None, *, margin: float = 0.0) -> str:
     """``holds``, ``not supported``, ``unclear`` or ``no results``.
