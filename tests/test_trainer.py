@@ -325,3 +325,18 @@ def test_weight_average_warms_up_and_refuses_a_bad_decay() -> None:
             WeightAverage(net, decay=bad)
     with pytest.raises(ValueError, match="`ema` must be a decay"):
         TrainConfig(ema=1.0)
+
+
+@pytest.mark.parametrize(("select_on", "chosen"), [("paper_f", [True, True, False]), ("nuclei_f1", [True, False, True])])
+def test_selection_maximises_the_configured_validation_score(frames, select_on: str, chosen: list[bool]) -> None:
+    trainer = Trainer(frames[:1], frames[1:2], train_config=small_config(loss="ce", select_on=select_on))
+    scores = [{"val_paper_f": 0.5, "val_nuclei_f1": 0.2},  # first: always kept
+              {"val_paper_f": 0.9, "val_nuclei_f1": 0.1},  # better interiors, worse nuclei (background called contour)
+              {"val_paper_f": 0.1, "val_nuclei_f1": 0.3}]
+    assert [trainer._select(s) for s in scores] == chosen
+    assert ("val_nuclei_f1" in trainer.validate()) is (select_on == "nuclei_f1")
+
+
+def test_an_unknown_selection_score_is_refused() -> None:
+    with pytest.raises(ValueError, match="select_on"):
+        TrainConfig(select_on="f1")

@@ -107,6 +107,12 @@ METHODS: dict[str, Method] = {
                                       "validation frames", loss="hybrid",
                                       options=_recommended(normalize="flat", **_STABLE_GAME),
                                       postprocess="watershed-fit", min_size=None),
+    "adversarial-stable-flat-nuclei": Method("adversarial-stable-flat with its weights selected on the F1@0.5 of the "
+                                             "watershed's nuclei on the validation frames instead of the paper's "
+                                             "protocol on interiors (which does not see background called contour)",
+                                             loss="hybrid",
+                                             options=_recommended(normalize="flat", select_on="nuclei_f1", **_STABLE_GAME),
+                                             postprocess="watershed-fit", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),

@@ -18,7 +18,7 @@ from torch import nn
 from advseg.evaluation.inference import predict_frames
 from advseg.evaluation.metrics import matching_dataset
 from advseg.evaluation.paper_score import PAPER_MARGIN, paper_score_dataset
-from advseg.evaluation.postprocess import postprocess
+from advseg.evaluation.postprocess import PAPER_MIN_SIZE, postprocess
 from advseg.training.guards import check_weights
 from advseg.training.modelfile import save_model
 
@@ -47,11 +47,17 @@ class Selection:
         match = matching_dataset(y_true, y_pred, thresh=0.5)
         foreground = float(np.mean([(p.argmax(0) > 0).mean() for p in probs]))
         self.last_probs = probs
-        return {"val_paper_f": paper.f, "val_paper_precision": paper.precision, "val_paper_recall": paper.recall,
-                "val_f1": match.f1, "val_n_pred": match.n_pred, "val_foreground": foreground}
+        scores = {"val_paper_f": paper.f, "val_paper_precision": paper.precision, "val_paper_recall": paper.recall,
+                  "val_f1": match.f1, "val_n_pred": match.n_pred, "val_foreground": foreground}
+        if self.config.select_on == "nuclei_f1":  # the nuclei the watershed grows over the contour, as they will be scored
+            nuclei = [postprocess(p, method="watershed", min_size=self.metadata.get("min_size") or PAPER_MIN_SIZE,
+                                  diameter=self.metadata.get("diameter")) for p in probs]
+            scores["val_nuclei_f1"] = matching_dataset(y_true, nuclei, thresh=0.5).f1
+        return scores
 
     def _select(self, scores: dict[str, float]) -> bool:
-        if self.best_state is not None and scores["val_paper_f"] <= self.best_validation.get("val_paper_f", -1.0):
+        key = "val_nuclei_f1" if self.config.select_on == "nuclei_f1" else "val_paper_f"
+        if self.best_state is not None and scores[key] <= self.best_validation.get(key, -1.0):
             return False
         self.best_step, self.best_validation = self.step_e, dict(scores)
         self.best_state = {key: value.detach().clone() for key, value in self.selected_network.state_dict().items()}
