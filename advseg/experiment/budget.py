@@ -265,7 +265,8 @@ def plot_validation_histories(histories: Sequence[dict[str, Any]], *, key: str =
         (line,) = ax.plot(steps, values, label=label)
         if history["last_step"] < history["iterations"] and steps:
             ax.plot(steps[-1], values[-1], "x", color=line.get_color(), markersize=9, mew=2)
-    name = {"val_paper_f": "F (paper protocol)", "val_f1": "F1 @ IoU 0.5"}.get(key, key)
+    name = {"val_paper_f": "F (paper protocol)", "val_f1": "F1 @ IoU 0.5", "val_nuclei_f1": "F1 @ IoU 0.5 of the nuclei",
+            "val_foreground": "share called nucleus"}.get(key, key)
     ax.set(xlabel="estimator step", ylabel=f"{name} on the selection frames, %", ylim=(0, 100))
     ax.legend(fontsize=8, loc="lower right")
     return ax
