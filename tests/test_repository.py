@@ -73,3 +73,12 @@ def test_checked_notebook_cells_carry_reference_outputs(repo_root: Path) -> None
                 assert cell.outputs, f"{path.name}: a NBVAL_CHECK_OUTPUT cell has no reference output to compare with"
             elif cell.cell_type == "code":
                 assert not any(o.get("output_type") == "error" for o in cell.outputs), f"{path.name}: committed error output"
+
+
+def test_every_notebook_cell_has_its_own_id(repo_root: Path) -> None:
+    import json
+
+    for path in sorted((repo_root / "book").glob("*.ipynb")):  # nbformat 4.5 requires them (later versions refuse)
+        ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
+        assert None not in ids, f"{path.name}: a cell without an id"
+        assert len(set(ids)) == len(ids), f"{path.name}: two cells share an id"
