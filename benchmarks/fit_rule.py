@@ -90,12 +90,12 @@ def simulate(counts: np.ndarray, *, fit_frames: int, draws: int, seed: int = 0) 
     """Each rule's held-out F1 gain over the default cut (SPLIT_GRID[0]) over random choose/score splits of the frames."""
     if not 0 < fit_frames < len(counts):
         raise ValueError(f"`fit_frames` must be between 1 and {len(counts) - 1} (the frames less one), got {fit_frames}")
-    rng = np.random.default_rng(seed)
-    gains = {name: [] for name in rules()}
+    rng, choosers = np.random.default_rng(seed), rules()
+    gains = {name: [] for name in choosers}
     for _ in range(draws):
         order = rng.permutation(len(counts))
         held = pooled_f1(counts[order[fit_frames:]])
-        for name, rule in rules().items():
+        for name, rule in choosers.items():
             gains[name].append(held[rule(counts[order[:fit_frames]])] - held[0])
     return {name: {"mean": float(np.mean(g)), "p5": float(np.percentile(g, 5)), "loses_1pt": float(np.mean(np.array(g) < -0.01))}
             for name, g in gains.items()}

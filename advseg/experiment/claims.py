@@ -69,6 +69,7 @@ PEER_CLAIMS: tuple[Claim, ...] = tuple(
           ("recommended-flat-fit", n), ("cellpose-scratch", n))
     for n in (1, 2, 4, 11, 365))
 
+
 def verdict(first: Summary | None, second: Summary | None, *, margin: float = 0.0) -> str:
     """``holds``, ``not supported``, ``unclear`` or ``no results``.
 
