@@ -148,3 +148,25 @@ def test_the_discriminator_can_judge_the_centre_of_each_pair(frames) -> None:
     too_wide = get_preset("cpu", options={"d_window": 500}, loss="adversarial")
     with pytest.raises(ValueError, match="`d_window` must be at most the estimator's output"):
         Trainer(frames[:1], frames[1:], model_config=too_wide.model, data_config=too_wide.data, train_config=too_wide.train)
+
+
+def test_a_discriminator_that_already_wins_is_held_back(frames, monkeypatch) -> None:
+    import advseg.training.game as game
+    from advseg.training.game import discriminator_accuracy
+
+    assert float(discriminator_accuracy(torch.tensor([[1.0], [2.0]]), torch.tensor([[-1.0], [0.5]]))) == 0.75
+    preset = get_preset("cpu", options={"d_max_accuracy": 0.75}, loss="adversarial", iterations=2, batch_size=2)
+    trainer = Trainer(frames[:1], frames[1:], model_config=preset.model, data_config=preset.data, train_config=preset.train)
+    weights = lambda: [p.detach().clone() for p in trainer.discriminator.parameters()]  # noqa: E731
+    for accuracy, held in ((0.9, True), (0.6, False)):
+        monkeypatch.setattr(game, "discriminator_accuracy", lambda *_: torch.tensor(accuracy))
+        before = weights()
+        record = trainer.discriminator_step()
+        unchanged = all(torch.equal(b, a) for b, a in zip(before, weights()))
+        assert (record["d_accuracy"], record["d_held"], unchanged) == (pytest.approx(accuracy), float(held), held)
+    assert trainer.step_d == 2  # a held step still counts: the schedule (and a resumed run) stays the same
+    free = get_preset("cpu", loss="adversarial", iterations=2, batch_size=2)
+    assert "d_held" not in Trainer(frames[:1], frames[1:], model_config=free.model, data_config=free.data,
+                                   train_config=free.train).discriminator_step()
+    with pytest.raises(ValueError, match="`d_max_accuracy` must be in"):
+        TrainConfig(d_max_accuracy=0.3)

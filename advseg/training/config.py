@@ -38,6 +38,8 @@ class TrainConfig:
     d_input: str = "soft"  # what D sees of the estimate: "soft" (softmax) or "straight_through" (one-hot, soft gradients)
     r1_gamma: float = 0.0  # weight of the R1 penalty gamma/2 * |dD/d manual|^2 on D's manual inputs (Mescheder et al. 2018)
     d_window: int = 0  # D judges the central d_window x d_window px of each pair (0: the estimator's whole output)
+    d_max_accuracy: float = 1.0  # a D step is skipped (its counter still advances) when D already classifies more than
+    # this share of the step's manual and estimated pairs correctly, so that D cannot win outright (1.0: never skipped)
     validate_every: int = 100  # estimator steps between validations (and model selection)
     select_on: str = "paper_f"  # what selection maximises on the validation frames: "paper_f" (the paper's protocol, on
     # interiors only, as the code) or "nuclei_f1" (F1@0.5 of the watershed's nuclei, interiors grown over the contour:
@@ -70,6 +72,8 @@ class TrainConfig:
                 raise ValueError(f"`{name}` must be at least 1, got {getattr(self, name)}")
         if self.d_window < 0:
             raise ValueError(f"`d_window` must be 0 (the whole output) or a positive number of pixels, got {self.d_window}")
+        if not 0.5 <= self.d_max_accuracy <= 1.0:
+            raise ValueError(f"`d_max_accuracy` must be in [0.5, 1] (1: D is never held back), got {self.d_max_accuracy}")
         if not 0.0 <= self.hybrid_weight <= 1.0:
             raise ValueError(f"`hybrid_weight` must be in [0, 1], got {self.hybrid_weight}")
         if not 0.0 <= self.manual_smoothing < 1.0:

@@ -5,7 +5,9 @@ random soft labels (the code's label noise, ``manual_smoothing``); the estimate
 enters as softmax probabilities or, with ``d_input="straight_through"``, as its
 one-hot argmax with the softmax's gradient (so that D cannot win on softness
 alone). Instance noise adds the same Gaussian noise level to both, annealed to
-0 over training; the R1 penalty punishes D's gradient at manual inputs.
+0 over training; the R1 penalty punishes D's gradient at manual inputs. A D
+that already tells the two apart can be held back (``d_max_accuracy``): its
+accuracy is measured on each of its steps' pairs before the update.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["annealed", "centre_crop", "estimate_view", "manual_maps", "one_hot_maps", "r1_penalty"]
+__all__ = ["annealed", "centre_crop", "discriminator_accuracy", "estimate_view", "hold_back", "manual_maps", "one_hot_maps", "r1_penalty"]
 
 
 def centre_crop(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -94,3 +96,49 @@ def r1_penalty(logits_manual: torch.Tensor, manual: torch.Tensor, *, gamma: floa
     """
     (grad,) = torch.autograd.grad(logits_manual.sum(), manual, create_graph=True)
     return 0.5 * gamma * grad.pow(2).flatten(1).sum(dim=1).mean()
+
+
+def discriminator_accuracy(logits_manual: torch.Tensor, logits_estimated: torch.Tensor) -> torch.Tensor:
+    """The share of D's decisions that are right: manual pairs above 0 (D > 0.5), estimated pairs below.
+
+    Parameters
+    ----------
+    logits_manual, logits_estimated : (B, ...) tensor
+        D's logits on manual and estimated pairs (a patch discriminator's every patch counts once).
+
+    Returns
+    -------
+    scalar tensor in [0, 1]
+
+    Examples
+    --------
+    >>> float(discriminator_accuracy(torch.tensor([[2.0], [-1.0]]), torch.tensor([[-3.0], [-0.5]])))
+    0.75
+    """
+    right = torch.cat([(logits_manual > 0).flatten(), (logits_estimated < 0).flatten()])
+    return right.float().mean()
+
+
+def hold_back(logits_manual: torch.Tensor, logits_estimated: torch.Tensor, *,
+              max_accuracy: float) -> tuple[bool, dict[str, torch.Tensor]]:
+    """Whether D's update on these pairs is skipped because D already wins, and what to log of it.
+
+    Parameters
+    ----------
+    logits_manual, logits_estimated : (B, ...) tensor
+        D's logits on the step's manual and estimated pairs, before its update.
+    max_accuracy : float
+        The largest share of right decisions at which D still learns; 1 or more: never held
+        back (nothing measured, nothing logged, no read from the device).
+
+    Returns
+    -------
+    held : bool
+    record : dict
+        ``{"d_accuracy": scalar tensor, "d_held": 0. or 1.}``, empty when ``max_accuracy >= 1``.
+    """
+    if max_accuracy >= 1.0:
+        return False, {}
+    accuracy = discriminator_accuracy(logits_manual, logits_estimated)
+    over = accuracy > max_accuracy
+    return bool(over), {"d_accuracy": accuracy, "d_held": over.float()}

@@ -113,6 +113,12 @@ METHODS: dict[str, Method] = {
                                              loss="hybrid",
                                              options=_recommended(normalize="flat", select_on="nuclei_f1", **_STABLE_GAME),
                                              postprocess="watershed-fit", min_size=None),
+    "adversarial-stable-flat-held": Method("adversarial-stable-flat-nuclei with D held back: a D step is skipped when D "
+                                           "already classifies more than 75 % of its pairs correctly, so that it "
+                                           "cannot win the game outright", loss="hybrid",
+                                           options=_recommended(normalize="flat", select_on="nuclei_f1", d_max_accuracy=0.75,
+                                                                **_STABLE_GAME),
+                                           postprocess="watershed-fit", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),

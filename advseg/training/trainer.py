@@ -29,7 +29,7 @@ from advseg.nn.optimizers import build_optimizer, schedule_factor
 from advseg.training.averaging import WeightAverage
 from advseg.training.checkpoint import Checkpointing
 from advseg.training.config import TrainConfig
-from advseg.training.game import annealed, centre_crop, estimate_view, manual_maps, r1_penalty
+from advseg.training.game import annealed, centre_crop, estimate_view, hold_back, manual_maps, r1_penalty
 from advseg.training.guards import check_loss, check_losses
 from advseg.training.selection import Selection
 from advseg.utils import get_device, progress_bar, set_seed
@@ -196,12 +196,14 @@ class Trainer(Checkpointing, Selection):
                 loss = loss + r1_penalty(logits[:B], manual, gamma=self.config.r1_gamma)
         if not self.on_device:
             check_loss(loss, name="discriminator loss", step=self._where(discriminator=True))
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_d.step()
+        held, gate = hold_back(logits.detach()[:B], logits.detach()[B:], max_accuracy=self.config.d_max_accuracy)
+        if not held:  # a D that already wins is held back (TrainConfig.d_max_accuracy)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt_d.step()
         self.step_d += 1
-        d = torch.sigmoid(logits.detach())
-        return {"loss_d": self._read(loss), "d_manual": self._read(d[:B].mean()), "d_estimated": self._read(d[B:].mean())}
+        gate |= {"loss_d": loss, "d_manual": torch.sigmoid(logits[:B].detach()).mean(), "d_estimated": torch.sigmoid(logits[B:].detach()).mean()}
+        return {key: self._read(value) for key, value in gate.items()}
 
     def estimator_step(self) -> dict[str, float]:
         """One estimator update with the configured loss (the discriminator frozen)."""
