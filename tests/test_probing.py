@@ -74,3 +74,19 @@ def test_the_foreground_table_lists_each_seed_beside_the_manual_share() -> None:
     ce = table.iloc[2]
     assert ce["seeds"] == "0 / 1" and ce["foreground, validation (%)"] == "4.0 / 5.0" and ce["F1@0.5, test (%)"] == "70.0 / 80.0"
     assert table.iloc[0]["foreground, validation (%)"] == "4.5" and table.iloc[0]["precision, test (%)"] == ""
+
+
+def test_game_phases_average_each_stretch_of_training() -> None:
+    from advseg.experiment.probing import game_phases
+
+    records = [{"kind": "train", "step_e": 10 * k, "d_manual": 0.5 + 0.05 * k, "d_estimated": 0.5 - 0.05 * k, "ce": 1.0}
+               for k in range(1, 7)] + [{"kind": "validation", "step_e": 30, "val_nuclei_f1": 0.8, "val_foreground": 0.05},
+                                        {"kind": "validation", "step_e": 60, "val_nuclei_f1": 0.2, "val_foreground": 0.5}]
+    table = game_phases({"records": records}, bounds=(30,))
+    assert list(table["steps"]) == ["1-30", "31-60"]
+    assert list(table["D(manual)"]) == [pytest.approx(0.6), pytest.approx(0.75)]
+    assert list(table["nuclei F1@0.5, validation (%)"]) == [80.0, 20.0]
+    assert list(table["called nucleus, validation (%)"]) == [5.0, 50.0]
+    assert "D steps held back (%)" not in table  # a game that never held D back has no such column
+    with pytest.raises(ValueError, match="`history` must hold its training records"):
+        game_phases({"validation": []})

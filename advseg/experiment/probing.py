@@ -9,6 +9,10 @@ hypothesis for the collapse (docs: adversarial-literature.md) beside its
 measurement at the steps where the estimator worked and where it had collapsed.
 :func:`foreground_table` reads the sweep's result files instead: how much of the
 validation frames each selected model called nucleus, beside its test precision.
+:func:`game_phases` reads a kept history (``records`` of
+:func:`advseg.experiment.budget.save_validation_history`): D's outputs, how often
+it was held back, the two losses and the validation scores, averaged over
+stretches of training.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["COLLAPSED_BELOW", "diagnosis_table", "foreground_table", "load_probes", "plot_probes", "probe_frame", "save_probes"]
+__all__ = ["COLLAPSED_BELOW", "diagnosis_table", "foreground_table", "game_phases", "load_probes", "plot_probes", "probe_frame", "save_probes"]
 
 COLLAPSED_BELOW = 0.1  # a validation paper F below this is a collapsed step
 
@@ -146,6 +150,47 @@ def foreground_table(results: pd.DataFrame, *, data: str, methods: Sequence[str]
         rows.append({"method": method, "seeds": " / ".join(str(int(s)) for s in mine["seed"])} | {
             name: " / ".join(f"{100 * v:.1f}" for v in mine[column]) for column, name in columns.items()})
     return pd.DataFrame(rows, columns=["method", "seeds", *columns.values()]).fillna("")
+
+
+# (record key, column) of game_phases: training records, then validation records
+PHASE_COLUMNS = (("d_manual", "D(manual)"), ("d_estimated", "D(estimated)"), ("d_held", "D steps held back (%)"),
+                 ("loss_adv", "adversarial loss"), ("ce", "cross-entropy"), ("val_nuclei_f1", "nuclei F1@0.5, validation (%)"),
+                 ("val_foreground", "called nucleus, validation (%)"))
+PERCENT = {"d_held", "val_nuclei_f1", "val_foreground"}
+
+
+def game_phases(history: dict[str, Any], *, bounds: Sequence[int] = (300, 1000)) -> pd.DataFrame:
+    """Mean of each game measurement over stretches of training, from a kept history with ``records``.
+
+    Parameters
+    ----------
+    history : dict
+        One of :func:`advseg.experiment.budget.load_validation_histories`' entries, saved with
+        ``train_records=True``.
+    bounds : sequence of int, optional
+        Estimator steps that end each stretch but the last (which ends at the history's last step).
+
+    Returns
+    -------
+    DataFrame
+        A row per stretch ("steps a-b"); a column per measurement the records hold (D's mean
+        output on manual and estimated pairs in its steps, the share of its steps held back,
+        the estimator's adversarial and cross-entropy losses, the validation nuclei F1@0.5 and
+        share called nucleus; percentages as such).
+    """
+    if "records" not in history:
+        raise ValueError("`history` must hold its training records (saved with train_records=True), it has none")
+    records = pd.DataFrame(history["records"])
+    ends = [*bounds, int(records["step_e"].max())]
+    rows = []
+    for start, end in zip([0, *bounds], ends):
+        stretch = records[(records["step_e"] > start) & (records["step_e"] <= end)]
+        row = {"steps": f"{start + 1:,}-{end:,}"}
+        for key, column in PHASE_COLUMNS:
+            if key in stretch and stretch[key].notna().any():
+                row[column] = round(float(stretch[key].mean()) * (100 if key in PERCENT else 1), 3 if key not in PERCENT else 1)
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("")
 
 
 def plot_probes(frame: pd.DataFrame, *, title: str = "") -> plt.Figure:
