@@ -170,3 +170,12 @@ def test_a_discriminator_that_already_wins_is_held_back(frames, monkeypatch) -> 
                                    train_config=free.train).discriminator_step()
     with pytest.raises(ValueError, match="`d_max_accuracy` must be in"):
         TrainConfig(d_max_accuracy=0.3)
+
+
+def test_the_stable_game_variants_change_one_thing_each() -> None:
+    base = dict(METHODS["adversarial-stable-flat-nuclei"].options)
+    for name, changed in (("adversarial-stable-flat-held", {"d_max_accuracy": 0.75}),
+                          ("adversarial-stable-flat-soft", {"d_input": "soft", "manual_smoothing": 0.3})):
+        options = dict(METHODS[name].options)
+        assert {key: value for key, value in options.items() if base.get(key) != value} == changed, name
+        assert set(base) - set(options) == set()

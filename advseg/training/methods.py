@@ -119,6 +119,12 @@ METHODS: dict[str, Method] = {
                                            options=_recommended(normalize="flat", select_on="nuclei_f1", d_max_accuracy=0.75,
                                                                 **_STABLE_GAME),
                                            postprocess="watershed-fit", min_size=None),
+    "adversarial-stable-flat-soft": Method("adversarial-stable-flat-nuclei with D shown the estimate's softmax itself (the "
+                                           "estimator follows D's true gradient, not a straight-through one) and the "
+                                           "manual maps with the code's label noise (0.3)", loss="hybrid",
+                                           options=_recommended(normalize="flat", select_on="nuclei_f1",
+                                                                **(_STABLE_GAME | {"d_input": "soft", "manual_smoothing": 0.3})),
+                                           postprocess="watershed-fit", min_size=None),
     # the best configuration found for real data
     "unet-ce-ws": Method("U-Net estimator, cross-entropy, percentile normalisation, 2000 steps, watershed post-processing",
                          loss="ce", options=(("estimator", "unet"), ("normalize", "percentile"), ("iterations", 2000)),
