@@ -58,6 +58,8 @@ GAME_CLAIMS: tuple[Claim, ...] = (
           ("adversarial-stable", 1), ("adversarial", 1)),
     Claim("the stable configuration beats the paper's cross-entropy from one frame (stable ADV-1 > CE-1)", "—",
           ("adversarial-stable", 1), ("ce", 1)),
+    Claim("shown the softmax, the game on the default's base helps from one frame (soft ADV-1 > the default's CE-1)", "—",
+          ("adversarial-stable-flat-soft", 1), ("recommended-flat-fit", 1)),
 )
 
 
