@@ -84,9 +84,9 @@ def test_game_phases_average_each_stretch_of_training() -> None:
                                         {"kind": "validation", "step_e": 60, "val_nuclei_f1": 0.2, "val_foreground": 0.5}]
     table = game_phases({"records": records}, bounds=(30,))
     assert list(table["steps"]) == ["1-30", "31-60"]
-    assert list(table["D(manual)"]) == [pytest.approx(0.6), pytest.approx(0.75)]
-    assert list(table["nuclei F1@0.5, validation (%)"]) == [80.0, 20.0]
-    assert list(table["called nucleus, validation (%)"]) == [5.0, 50.0]
+    assert list(table["D(manual)"]) == ["0.600", "0.750"]
+    assert list(table["nuclei F1@0.5, validation (%)"]) == ["80.0", "20.0"]
+    assert list(table["called nucleus, validation (%)"]) == ["5.0", "50.0"]
     assert "D steps held back (%)" not in table  # a game that never held D back has no such column
     with pytest.raises(ValueError, match="`history` must hold its training records"):
         game_phases({"validation": []})

@@ -176,7 +176,7 @@ def game_phases(history: dict[str, Any], *, bounds: Sequence[int] = (300, 1000))
         A row per stretch ("steps a-b"); a column per measurement the records hold (D's mean
         output on manual and estimated pairs in its steps, the share of its steps held back,
         the estimator's adversarial and cross-entropy losses, the validation nuclei F1@0.5 and
-        share called nucleus; percentages as such).
+        share called nucleus), as text: percentages to 0.1, the rest to 0.001.
     """
     if "records" not in history:
         raise ValueError("`history` must hold its training records (saved with train_records=True), it has none")
@@ -188,7 +188,8 @@ def game_phases(history: dict[str, Any], *, bounds: Sequence[int] = (300, 1000))
         row = {"steps": f"{start + 1:,}-{end:,}"}
         for key, column in PHASE_COLUMNS:
             if key in stretch and stretch[key].notna().any():
-                row[column] = round(float(stretch[key].mean()) * (100 if key in PERCENT else 1), 3 if key not in PERCENT else 1)
+                mean = float(stretch[key].mean())
+                row[column] = f"{100 * mean:.1f}" if key in PERCENT else f"{mean:.3f}"
         rows.append(row)
     return pd.DataFrame(rows).fillna("")
 
