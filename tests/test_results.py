@@ -253,7 +253,7 @@ def test_the_games_claims_pair_the_stable_loss_with_the_same_estimators_cross_en
     from advseg.experiment.claims import GAME_CLAIMS, claim_table
 
     results = frame(*[result("adversarial-stable", 1, s, f) for s, f in enumerate((0.80, 0.82, 0.81))],
-                    *[result("recommended", 1, s, f) for s, f in enumerate((0.78, 0.80, 0.79))])
+                    *[result("recommended-flat-fit", 1, s, f) for s, f in enumerate((0.78, 0.80, 0.79))])
     table = claim_table(results, data=["synthetic-h1299-v2"], claims=GAME_CLAIMS).set_index("claim")
     row = table.loc[GAME_CLAIMS[0].text]
     assert row["synthetic-h1299-v2: verdict"] == "holds" and row["synthetic-h1299-v2: difference"].startswith("+2.0")

@@ -121,17 +121,18 @@ def test_train_method_flag_trains_the_named_recipe(tmp_path) -> None:
     assert run["configs"]["train"]["d_input"] == "straight_through" and run["configs"]["train"]["instance_noise"] == 0.05
 
 
-def test_the_stable_configuration_trains_the_recommended_estimator_with_a_small_one_hot_game(tmp_path) -> None:
+def test_the_stable_configuration_trains_the_default_estimator_with_a_small_soft_game(tmp_path) -> None:
     import json
 
     out = tmp_path / "stable"
     assert main(["train", "synthetic-h1299", "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--validation-images", "1",
                  "--method", "adversarial-stable", "--out", str(out)]) == 0
     run = json.loads((out / "run.json").read_text())
-    train, model = run["configs"]["train"], run["configs"]["model"]
+    train, model, data = run["configs"]["train"], run["configs"]["model"], run["configs"]["data"]
     assert run["loss"] == "hybrid" and model["estimator"] == "unet" and model["discriminator"] == "ribcage"
+    assert data["normalize"] == "flat" and train["select_on"] == "nuclei_f1"  # the default's base, kept on its nuclei
     assert 1 - train["hybrid_weight"] == pytest.approx(1 / 11)  # adversarial weight 0.1 against cross-entropy's 1
-    assert (train["d_input"], train["manual_smoothing"]) == ("straight_through", 0.0)  # one-hot on both sides
+    assert (train["d_input"], train["manual_smoothing"]) == ("soft", 0.3)  # softmax against the code's label noise
     assert (train["d_window"], train["d_steps"], train["e_steps"]) == (64, 1, 5)
     assert (out / "model.pt").is_file()
 
@@ -173,9 +174,13 @@ def test_a_discriminator_that_already_wins_is_held_back(frames, monkeypatch) -> 
 
 
 def test_the_stable_game_variants_change_one_thing_each() -> None:
-    base = dict(METHODS["adversarial-stable-flat-nuclei"].options)
-    for name, changed in (("adversarial-stable-flat-held", {"d_max_accuracy": 0.75}),
-                          ("adversarial-stable-flat-soft", {"d_input": "soft", "manual_smoothing": 0.3})):
+    base = dict(METHODS["adversarial-stable-st-nuclei"].options)
+    for name, changed in (("adversarial-stable-st-held", {"d_max_accuracy": 0.75}),
+                          ("adversarial-stable", {"d_input": "soft", "manual_smoothing": 0.3})):
         options = dict(METHODS[name].options)
         assert {key: value for key, value in options.items() if base.get(key) != value} == changed, name
         assert set(base) - set(options) == set()
+    flat = dict(METHODS["adversarial-stable-st-flat"].options)
+    assert {key: value for key, value in base.items() if flat.get(key) != value} == {"select_on": "nuclei_f1"}
+    default = dict(METHODS["recommended-flat-fit"].options)
+    assert set(default.items()) <= set(flat.items())  # the game on the default's base: nothing of the base changed
