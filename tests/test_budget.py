@@ -43,6 +43,19 @@ def test_validation_history_keeps_the_validation_records_and_where_the_run_stopp
     assert [r["step_e"] for r in kept["validation"]] == [100, 200, 300, 400] and kept["method"] == "adversarial"
     ax = plot_validation_histories([kept])
     assert "stopped at 450 of 1,000" in ax.get_legend().get_texts()[0].get_text()
+    assert "seed" not in ax.get_legend().get_texts()[0].get_text()  # one seed: nothing to tell apart
+
+
+def test_validation_histories_of_several_seeds_are_told_apart_by_seed(tmp_path):
+    kept = []
+    for seed in (0, 1):
+        make_run(tmp_path / f"run{seed}", last_step=1000)
+        save_validation_history(tmp_path / f"run{seed}", tmp_path / "kept" / f"n1-s{seed}.json")
+    kept = load_validation_histories(tmp_path / "kept")
+    for history, seed in zip(kept, (0, 1)):
+        history["seed"] = seed
+    labels = [text.get_text() for text in plot_validation_histories(kept).get_legend().get_texts()]
+    assert labels == ["adversarial, N_train = 1, paper preset, seed 0", "adversarial, N_train = 1, paper preset, seed 1"]
 
 
 def test_validation_history_needs_a_history(tmp_path):

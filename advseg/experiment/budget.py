@@ -254,12 +254,17 @@ def load_validation_histories(folder: str | os.PathLike) -> list[dict[str, Any]]
 
 def plot_validation_histories(histories: Sequence[dict[str, Any]], *, key: str = "val_paper_f",
                               ax: plt.Axes | None = None) -> plt.Axes:
-    """Validation ``key`` against estimator steps, one line per run; a run stopped early ends in a cross."""
+    """Validation ``key`` against estimator steps, one line per run; a run stopped early ends in a cross.
+
+    Runs of several seeds are told apart by their seed in the legend.
+    """
     ax = ax or plt.subplots(figsize=(7, 4))[1]
+    several_seeds = len({history.get("seed") for history in histories}) > 1
     for history in histories:
         steps = [r["step_e"] for r in history["validation"]]
         values = [100 * r[key] for r in history["validation"]]
         label = f"{history['method']}, N_train = {history['n_train']}, {history['preset']} preset"
+        label += f", seed {history['seed']}" if several_seeds else ""
         if history["last_step"] < history["iterations"]:
             label += f" (stopped at {history['last_step']:,} of {history['iterations']:,})"
         (line,) = ax.plot(steps, values, label=label)
