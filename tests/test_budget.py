@@ -47,7 +47,6 @@ def test_validation_history_keeps_the_validation_records_and_where_the_run_stopp
 
 
 def test_validation_histories_of_several_seeds_are_told_apart_by_seed(tmp_path):
-    kept = []
     for seed in (0, 1):
         make_run(tmp_path / f"run{seed}", last_step=1000)
         save_validation_history(tmp_path / f"run{seed}", tmp_path / "kept" / f"n1-s{seed}.json")

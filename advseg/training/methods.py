@@ -55,7 +55,7 @@ _STRAIGHT_THROUGH_GAME = {"hybrid_weight": 10 / 11, "d_input": "straight_through
 
 
 def _game(description: str, **changes: Any) -> Method:
-    """That game on the default's base (flattened background, fitted cut), with some of its fields changed."""
+    """The straight-through game on the default's base (flattened background, fitted cut), some fields changed."""
     return Method(description, loss="hybrid", options=_recommended(normalize="flat", **(_STRAIGHT_THROUGH_GAME | changes)),
                   postprocess="watershed-fit", min_size=None)
 
