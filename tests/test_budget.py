@@ -9,7 +9,8 @@ import pytest
 matplotlib.use("Agg")
 
 from advseg.experiment.budget import (budget_curve, budget_gap_table, budget_table, load_validation_histories, plot_budget,
-                                      plot_budget_grid, plot_validation_histories, save_validation_history)
+                                      plot_budget_grid, plot_validation_histories, plot_validation_panels,
+                                      save_validation_history)
 from advseg.experiment.results import results_frame
 
 
@@ -109,3 +110,12 @@ def test_plot_budget_draws_a_line_per_method_and_the_paper_point_as_a_star():
     assert top.get_legend() is not None and bottom.get_legend() is None and top.get_xlabel() == "" and bottom.get_title() == ""
     with pytest.raises(ValueError, match="`results` must be a load_results\\(\\) frame"):
         budget_curve(budget_results().drop(columns=["crops_seen"]))
+
+
+def test_validation_panels_show_each_key_for_every_run(tmp_path):
+    make_run(tmp_path / "run", last_step=450)
+    save_validation_history(tmp_path / "run", tmp_path / "kept" / "a.json")
+    kept = load_validation_histories(tmp_path / "kept")
+    fig = plot_validation_panels(kept * 2, keys=("val_paper_f",), title="two runs")
+    (ax,) = fig.axes
+    assert len(ax.get_lines()) == 2 + 2 and fig._suptitle.get_text() == "two runs"  # two curves, each ending in a cross

@@ -30,7 +30,7 @@ from advseg.experiment.statistics import check_metric, find, half_width, interva
 from advseg.training.presets import get_preset
 
 __all__ = ["budget_curve", "budget_gap_table", "budget_table", "load_validation_histories", "plot_budget",
-           "plot_budget_grid", "plot_validation_histories", "save_validation_history"]
+           "plot_budget_grid", "plot_validation_histories", "plot_validation_panels", "save_validation_history"]
 
 BUDGET_COLUMNS = ["data", "method", "preset", "crops", "seeds", "mean", "half_width", "seed0", "devices"]
 
@@ -250,6 +250,16 @@ def load_validation_histories(folder: str | os.PathLike) -> list[dict[str, Any]]
     if not folder.is_dir():
         raise FileNotFoundError(f"`folder` {folder} does not exist")
     return [json.loads(path.read_text()) for path in sorted(folder.rglob("*.json"))]
+
+
+def plot_validation_panels(histories: Sequence[dict[str, Any]], *, keys: Sequence[str] = ("val_nuclei_f1", "val_foreground"),
+                           title: str = "") -> plt.Figure:
+    """:func:`plot_validation_histories` side by side, one panel per validation ``key``, under one ``title``."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(6.5 * len(keys), 4), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        plot_validation_histories(histories, key=key, ax=ax).legend(fontsize=8, loc="upper right")
+    fig.suptitle(title, y=1.02)
+    return fig
 
 
 def plot_validation_histories(histories: Sequence[dict[str, Any]], *, key: str = "val_paper_f",
