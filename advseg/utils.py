@@ -133,6 +133,8 @@ def get_device(device: str = "auto") -> torch.device:
         raise ValueError(f"`device` must be 'auto', 'cpu' or 'cuda', got {device!r}") from error
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"`device` is {device!r} but CUDA is not available on this machine")
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"`device` must be 'auto', 'cpu' or 'cuda', got {device!r} (this build of advseg runs on those)")
     return resolved
 
 

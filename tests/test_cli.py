@@ -96,3 +96,5 @@ def test_results_prints_the_tables_and_writes_a_csv(tmp_path, capsys: pytest.Cap
     assert [row["seed"] for row in rows] == ["0", "1", "2"] and float(rows[1]["paper_f"]) == 0.9
     with pytest.raises(SystemExit, match="--metric must be one of .*got 'F'"):
         main(["results", "--results", str(tmp_path), "--metric", "F"])
+    assert main(["results", "--results", str(tmp_path), "--csv", str(tmp_path)]) == 1  # a folder: the OS refuses, in one line
+    assert capsys.readouterr().err.strip() == f"advseg results: error: {tmp_path}: Is a directory"

@@ -52,13 +52,14 @@ def test_check_prints_a_summary(tmp_path: Path) -> None:
     assert "layout        folder" in result.stdout
     assert "images        16" in result.stdout
     assert "512x640 (16)" in result.stdout and "uint16 (16)" in result.stdout
+    assert "splits        " in result.stdout and "split (70/15/15)" in result.stdout
 
 
 def test_check_on_shared_dsb(dsb_dir: Path) -> None:
     result = run_cli("data", "check", str(dsb_dir), "--split", "val")
     assert result.returncode == 0, result.stderr
     assert "images        95 (split 'val')" in result.stdout
-    assert "test 81, train 365, val 95" in result.stdout
+    assert "splits        train 365, val 95, test 81 (index.csv split column)" in result.stdout
 
 
 def test_check_names_the_first_problem_in_one_line(tmp_path: Path) -> None:

@@ -236,3 +236,49 @@ def test_hidden_files_are_ignored(tmp_path: Path) -> None:
     root = make_folder(tmp_path / "set")
     (root / "images" / ".DS_Store").write_bytes(b"\0")
     assert len(load_dataset(root)) == 2
+
+
+def test_few_frames_train_on_n_and_alternate_the_rest(tmp_path: Path) -> None:
+    stems = [f"t{k:03d}" for k in range(11)]  # one movie's frames: the hash rule leaves a split empty
+    root = make_folder(tmp_path / "movie", stems=stems)
+    assert not all(any(hash_split(s) == split for s in stems) for split in ("train", "val", "test"))
+    splits = make_splits(root, n_train=1, seed=0)
+    train = [s.name for s in splits.train]
+    rest = [s for s in stems if s not in train]
+    assert len(train) == 1 and [s.name for s in splits.validation] == rest[0::2]
+    assert [s.name for s in splits.evaluation] == rest[1::2]
+    assert splits.rule.startswith("few frames (11 annotated")
+    assert [s.name for s in make_splits(root, n_train=1, seed=1).train] != train
+
+
+def test_one_frame_is_chosen_on_itself_with_a_warning(tmp_path: Path) -> None:
+    from advseg.data.diameter import AnnotationWarning
+
+    root = make_folder(tmp_path / "one", stems=("only",))
+    with pytest.warns(AnnotationWarning, match="chosen on its training frames"):
+        splits = make_splits(root, n_train=1)
+    assert [s.name for s in splits.validation] == ["only"] and splits.evaluation == ()
+    assert "no validation (the training frames instead), no evaluation" in splits.rule
+    with pytest.raises(ValueError, match=r"`n_train` must be between 1 and 1"):
+        make_splits(root, n_train=2)
+
+
+def test_index_with_an_unknown_split_value(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b"))
+    (root / "index.csv").write_text("id,split\na,train\nb,validation\n")
+    with pytest.raises(ValueError, match=r"must hold 'train', 'val' or 'test', got 'validation' \(id 'b'\)"):
+        make_splits(root, n_train=1)
+
+
+def test_index_with_ids_that_have_no_image(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b"))
+    (root / "index.csv").write_text("id,split\na.tif,train\nb,val\n")
+    with pytest.raises(ValueError, match=r"1 id\(s\) have no annotated image .* \['a\.tif'\] \(an id is the image's file name"):
+        make_splits(root, n_train=1)
+
+
+def test_index_without_test_rows_scores_nothing(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b", "c"))
+    (root / "index.csv").write_text("id,split\na,train\nb,val\nc,train\n")
+    splits = make_splits(root, n_train=2)
+    assert [s.name for s in splits.validation] == ["b"] and splits.evaluation == ()

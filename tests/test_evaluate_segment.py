@@ -163,7 +163,13 @@ def test_segment_cuts_with_the_cut_the_model_records(tmp_path: Path, monkeypatch
         counts[split is None, len(flag)] = int(tifffile.imread(out / "pair_labels.tif").max())
         said = capsys.readouterr().out
         assert ("post-processing: watershed-fit" in said) == (split is not None and not flag)
+        n = counts[split is None, len(flag)]
+        assert f"pair.tif: {n} nucle{'us' if n == 1 else 'i'}; " in said and f"to {out}: {n} nuclei" in said
     assert counts == {(True, 0): 1, (False, 0): 2, (False, 2): 1}  # the recorded cut by default; --postprocess wins
+    monkeypatch.setattr(segment_module, "predict_probs", lambda net, x, **kwargs: np.stack(
+        [np.ones_like(x), np.zeros_like(x), np.zeros_like(x)]).astype(np.float32))  # a model that sees no nucleus
+    assert main(["segment", str(model), str(tmp_path / "pair.tif"), "--out", str(tmp_path / "none"), "--diameter", "none"]) == 0
+    assert "advseg segment: warning: no nucleus found in pair.tif: check" in capsys.readouterr().err
 
 
 def test_segment_image_returns_labels_at_the_image_size_and_probabilities_at_the_model_scale(tmp_path: Path,

@@ -200,7 +200,8 @@ def test_set_loss_alone_is_what_trains_and_what_is_recorded(dataset, tmp_path, c
     ("crop_size=1000", "crop size 1000 is larger than frame 'im02' (shape (128, 128)); choose a smaller `crop_size`"),
     ("crop_size=32", "`crop_size` 32 does not suit this estimator and discriminator "
                      "(`input_size` must exceed 18 px for these blocks, got 12)"),  # with --loss adversarial (the paper's net)
-    ("crop_size=36", "`crop_size` must be a multiple of 8 for the unet estimator, got 36"),  # the recommended method's U-Net
+    ("crop_size=36", "`crop_size` must be a multiple of 8, at least 32, for the unet estimator, got 36"),  # the default's U-Net
+    ("crop_size=8", "`crop_size` must be a multiple of 8, at least 32, for the unet estimator, got 8"),  # 1 px at its deepest level
     ("class_weights=[1,2]", "`class_weights` must be a list of 3 finite numbers or null, got [1, 2]"),
     ("class_weights=[1,2,-3]", "`class_weights` must be 3 finite weights >= 0 (background, interior, contour), "
                                "not all 0, got [1.0, 2.0, -3.0]"),

@@ -85,13 +85,17 @@ def test_annotation_advice() -> None:
     assert len(tiny) == 1 and "upscale" in tiny[0]
     assert annotation_advice([np.zeros((8, 8), int)], crop_size=64) == [
         "only 0 annotated nuclei in 1 image: a network learns little from fewer than 20; annotate more nuclei or more images"]
+    whole = annotation_advice([np.ones((48, 48), int)], crop_size=64)  # one nucleus filling the frame, no background
+    assert whole[0].startswith("only 1 annotated nucleus in 1 image") and "large for 64-px training crops" in whole[1]
 
 
 def test_scale_choice() -> None:
     image = np.zeros((8, 8))
     assert choose_scale(image, model_diameter=20.0, diameter=21.0).scale == 1.0  # within 10 %: as it is
     assert choose_scale(image, model_diameter=20.0, diameter=None).source.startswith("not rescaled")
-    assert choose_scale(image, model_diameter=20.0, diameter=1e-3).scale == 10.0  # clipped
+    clipped = choose_scale(image, model_diameter=20.0, diameter=1e-3)
+    assert clipped.scale == 10.0 and clipped.capped and "x10.00 (held at the limit; x2e+04 asked for)" in clipped.describe()
+    assert not choose_scale(image, model_diameter=20.0, diameter=10.0).capped
     with pytest.raises(ValueError, match="`diameter` must be a positive number of pixels"):
         choose_scale(image, model_diameter=20.0, diameter=-4.0)
     with pytest.raises(ValueError, match="`diameter` must be a number of pixels, 'auto' or None"):
@@ -112,7 +116,7 @@ def test_segment_rescales_to_the_models_diameter(tmp_path: Path, capsys: pytest.
                metadata={"diameter": 12.0})
     model = str(tmp_path / "m.pt")
     assert main(["segment", model, str(tmp_path / "big.tif"), "--out", str(tmp_path / "a"), "--diameter", "24"]) == 0
-    assert "big.tif: diameter 24.0 px (given) -> x0.50 to the model's 12.0 px" in capsys.readouterr().out
+    assert "big.tif: 0 nuclei; diameter 24.0 px (given) -> x0.50 to the model's 12.0 px" in capsys.readouterr().out
     assert tifffile.imread(tmp_path / "a" / "big_labels.tif").shape == image.shape
     assert main(["segment", model, str(tmp_path / "big.tif"), "--out", str(tmp_path / "b")]) == 0
     assert "(estimated) -> x0.5" in capsys.readouterr().out

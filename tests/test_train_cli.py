@@ -62,6 +62,26 @@ def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest
     assert load_model(tmp_path / "paper" / "model.pt").metadata["min_size"] == 50
 
 
+@pytest.mark.slow
+def test_train_on_a_folder_of_one_annotated_frame(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tifffile
+
+    from advseg.data.embedded import synthetic_h1299
+
+    frame = synthetic_h1299().train(1)[0]
+    for part, array in (("images", (frame.image * 4000).astype("uint16")), ("masks", frame.labels.astype("uint16"))):
+        (tmp_path / "mine" / part).mkdir(parents=True)
+        tifffile.imwrite(tmp_path / "mine" / part / "t000.tif", array)
+    out = tmp_path / "run"
+    assert main(["train", str(tmp_path / "mine"), "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--device", "cpu",
+                 "--set", "crop_size=64", "--evaluate", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "chosen on its training frames" in printed.err
+    assert "not scored: few frames (1 annotated" in printed.out
+    assert json.loads((out / "run.json").read_text())["validation_names"] == ["t000"]
+    assert "evaluation" not in json.loads((out / "metrics.json").read_text()) and (out / "model.pt").is_file()
+
+
 def test_train_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "synthetic-h1299", "--n-train", "12", "--out", str(tmp_path / "r")]) == 1
     assert "`n_train` must be between 1 and 11" in capsys.readouterr().err

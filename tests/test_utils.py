@@ -37,6 +37,8 @@ def test_get_device_cpu_and_auto() -> None:
 def test_get_device_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="`device`"):
         get_device("toaster")
+    with pytest.raises(ValueError, match=r"`device` must be 'auto', 'cpu' or 'cuda', got 'mps'"):
+        get_device("mps")  # a device torch knows but this build does not run on
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA present")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +60,8 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from advseg.data.datasets import LAYOUTS, load_dataset, read_index
+    from advseg.data.datasets import LAYOUTS, load_dataset
+    from advseg.data.splits import split_names
     from advseg.data.summary import summarize
 
     dataset = load_dataset(args.path, split=args.split, progress=True, binary_masks=args.binary_masks)
@@ -69,9 +69,8 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"layout        {dataset.layout} ({LAYOUTS[dataset.layout].description})")
     for line in summary.lines():
         print(line + (f" (split {args.split!r})" if args.split and line.startswith("images") else ""))
-    index_path = Path(args.path) / "index.csv"
-    if index_path.is_file():
-        splits = Counter(read_index(index_path).values())
-        print(f"splits        {', '.join(f'{name} {n}' for name, n in sorted(splits.items()))} (index.csv)")
+    if Path(args.path).is_dir():
+        by_split, rule = split_names(Path(args.path))
+        print(f"splits        {', '.join(f'{name} {len(names)}' for name, names in by_split.items() if names)} ({rule})")
     print("ok")
     return 0

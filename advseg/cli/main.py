@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 on a user error (one line on stderr), 2 on bad usage.
+        0 on success, 1 on a user error or an operating-system one such as a folder it may not write
+        to (one line on stderr), 2 on bad usage.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -76,8 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = show
     try:
         return int(args.handler(args) or 0)
-    except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ImportError) as error:
+    except (ValueError, ImportError) as error:
         print(f"advseg {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # missing paths, permissions, full disks: the path and the reason, without a traceback
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"advseg {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"advseg {args.command}: interrupted", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 __all__ = ["register"]
@@ -77,9 +78,14 @@ def run(args: argparse.Namespace) -> int:
         precision=precision, min_size=args.min_size,
     )
     for item in written[:20]:
-        print(f"{item.source.name}: {item.scale.describe()}")
+        print(f"{item.source.name}: {item.n_nuclei} nucle{'us' if item.n_nuclei == 1 else 'i'}; {item.scale.describe()}")
     if len(written) > 20:
         print(f"… and {len(written) - 20} more")
-    print(f"wrote {len(written)} label image(s) to {args.out}")
+    print(f"wrote {len(written)} label image(s) to {args.out}: {sum(item.n_nuclei for item in written)} nuclei")
+    empty = [item.source.name for item in written if item.n_nuclei == 0]
+    if empty:
+        more = f" and {len(empty) - 3} more" if len(empty) > 3 else ""
+        print(f"advseg segment: warning: no nucleus found in {', '.join(empty[:3])}{more}: check that the images show "
+              "nuclei like the model's training frames, and their size (--diameter PX)", file=sys.stderr)
     return 0
 

@@ -189,4 +189,6 @@ def run(args: argparse.Namespace) -> int:
     print(json.dumps(result.metrics["validation"]))
     if result.evaluation is not None:
         print(result.evaluation.table())
+    elif args.evaluate:
+        print(f"not scored: {result.splits.rule}")
     return 0

@@ -82,7 +82,7 @@ def annotation_advice(labels: Sequence[np.ndarray], *, crop_size: int, diameter:
     >>> annotation_advice([y], crop_size=64)[0][:40]
     'only 1 annotated nucleus in 1 image: a n'
     """
-    counts = [len(np.unique(np.asarray(y))[1:]) for y in labels]
+    counts = [int(np.count_nonzero(np.unique(np.asarray(y)))) for y in labels]  # ids other than 0, whether or not 0 occurs
     total, images = sum(counts), len(counts)
     advice = []
     if total < FEWEST_NUCLEI:

@@ -8,21 +8,30 @@
 * Any other layout: the same rule that made the DSB2018 split, applied to the
   image names (first 8 hex digits of sha256(name) mod 100: < 70 train,
   < 85 validation, else evaluation), so the split is stable as files are added.
+* A folder too small for that rule to fill all three splits (a few annotated
+  frames of one movie): N_train frames drawn with the seed train; the others,
+  in name order, alternate between validation and evaluation. With a single
+  frame left it validates; with none, the model is selected on its training
+  frames and not scored (an :class:`~advseg.data.diameter.AnnotationWarning`
+  says so). An ``index.csv`` without ``val`` or ``test`` rows is treated the
+  same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from advseg.data.datasets import LAYOUTS, Sample, detect_layout, load_dataset, read_index
+from advseg.data.diameter import AnnotationWarning
 from advseg.data.embedded import canonical_data, synthetic_h1299, synthetic_version
 
-__all__ = ["Splits", "hash_split", "make_splits"]
+__all__ = ["Splits", "hash_split", "make_splits", "split_names"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +85,8 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0, binary_
     Raises
     ------
     ValueError
-        If ``n_train`` is out of range or a split is empty.
+        If ``n_train`` is out of range, no image can train, or ``index.csv`` holds an
+        unknown split or an id with no annotated image.
     """
     version = synthetic_version(data)
     if version is not None:
@@ -89,24 +99,63 @@ def make_splits(data: str | os.PathLike, *, n_train: int, seed: int = 0, binary_
             rule=f"paper protocol: first {n_train} of the 11-frame training pool, 4 validation frames, 57 evaluation frames",
         )
     root = Path(data)
-    layout = detect_layout(root)
-    if (root / "index.csv").is_file():
-        index = read_index(root / "index.csv")
-        rule = "index.csv split column"
-    else:
-        index = {pair[0]: hash_split(pair[0]) for pair in LAYOUTS[layout].pairs(root)}
-        rule = "sha256(name) split (70/15/15)"
-    by_split = {split: sorted(name for name, s in index.items() if s == split) for split in ("train", "val", "test")}
-    for split, names in by_split.items():
-        if not names:
-            raise ValueError(f"{root}: the {split!r} split is empty ({rule}); it needs at least one image")
+    by_split, rule = split_names(root)
     train_names = _choose(by_split["train"], n_train, seed, root)
+    if rule.startswith("few"):
+        rest = [name for name in by_split["train"] if name not in train_names]
+        by_split["val"], by_split["test"] = rest[0::2], rest[1::2]
     train = load_dataset(root, names=train_names, binary_masks=binary_masks).subset(train_names)
+    validation = load_dataset(root, names=by_split["val"], binary_masks=binary_masks).samples if by_split["val"] else train
+    evaluation = load_dataset(root, names=by_split["test"], binary_masks=binary_masks).samples if by_split["test"] else ()
+    if not by_split["val"]:
+        warnings.warn(f"{root}: no annotated frame is left to choose the model on, so it is chosen on its training frames "
+                      "and will fit them more than it generalises; annotate one more frame to validate on", AnnotationWarning,
+                      stacklevel=2)
     return Splits(
         data=str(root),
         train=train,
-        validation=load_dataset(root, names=by_split["val"], binary_masks=binary_masks).samples,
-        evaluation=load_dataset(root, names=by_split["test"], binary_masks=binary_masks).samples,
+        validation=tuple(validation),
+        evaluation=tuple(evaluation),
         rule=f"{rule}: {n_train} of {len(by_split['train'])} train images (seed {seed}), "
-        f"{len(by_split['val'])} validation, {len(by_split['test'])} evaluation",
+        f"{len(by_split['val']) or 'no'} validation{'' if by_split['val'] else ' (the training frames instead)'}, "
+        f"{len(by_split['test']) or 'no'} evaluation",
     )
+
+
+def split_names(root: Path) -> tuple[dict[str, list[str]], str]:
+    """The annotated image names of a folder by part (``"train"``, ``"val"``, ``"test"``), and the rule, in words.
+
+    With too few frames for the hash rule to fill every part, all names are in
+    ``"train"`` and the rule starts with ``"few frames"``: :func:`make_splits`
+    then shares the frames it does not draw between validation and evaluation.
+
+    Raises
+    ------
+    ValueError
+        If no image can train, or ``index.csv`` holds an unknown split or an id with no annotated image.
+    """
+    names = sorted(pair[0] for pair in LAYOUTS[detect_layout(root)].pairs(root))
+    if (root / "index.csv").is_file():
+        index, rule = _checked_index(root / "index.csv", names), "index.csv split column"
+    else:
+        index, rule = {name: hash_split(name) for name in names}, "sha256(name) split (70/15/15)"
+    by_split = {split: sorted(name for name, s in index.items() if s == split) for split in ("train", "val", "test")}
+    if rule.startswith("sha256") and not all(by_split.values()):  # too few frames for the rule: all of them train
+        by_split, rule = {"train": names, "val": [], "test": []}, f"few frames ({len(names)} annotated, too few for the 70/15/15 split)"
+    if not by_split["train"]:
+        raise ValueError(f"{root}: the 'train' split is empty ({rule}); it needs at least one annotated image")
+    return by_split, rule
+
+
+def _checked_index(path: Path, names: list[str]) -> dict[str, str]:
+    """``index.csv`` as {id: split}, refusing split values other than train / val / test and ids with no image."""
+    index = read_index(path)
+    odd = sorted({split for split in index.values()} - {"train", "val", "test"})
+    if odd:
+        example = next(name for name, split in index.items() if split == odd[0])
+        raise ValueError(f"{path}: the 'split' column must hold 'train', 'val' or 'test', got {odd[0]!r} (id {example!r})")
+    missing = sorted(set(index) - set(names))
+    if missing:
+        raise ValueError(f"{path}: {len(missing)} id(s) have no annotated image in {path.parent}, e.g. {missing[:3]} "
+                         "(an id is the image's file name without its suffix)")
+    return index

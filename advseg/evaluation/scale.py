@@ -26,12 +26,14 @@ class ScaleChoice:
     image_diameter: float | None  # the image's nucleus diameter used, px (None: not measured)
     model_diameter: float | None  # the training annotations' median diameter, px (None: unknown)
     source: str  # "given", "estimated", "not rescaled" or why not
+    capped: bool = False  # the factor the diameters ask for lies beyond LIMITS and was held at the limit
 
     def describe(self) -> str:
         """One line, e.g. ``diameter 31.0 px (estimated) -> x0.71 to the model's 22.0 px``."""
         if self.image_diameter is None or self.model_diameter is None:
             return self.source
-        return (f"diameter {self.image_diameter:.1f} px ({self.source}) -> x{self.scale:.2f} "
+        limit = f" (held at the limit; x{self.model_diameter / self.image_diameter:.3g} asked for)" if self.capped else ""
+        return (f"diameter {self.image_diameter:.1f} px ({self.source}) -> x{self.scale:.2f}{limit} "
                 f"to the model's {self.model_diameter:.1f} px")
 
 
@@ -81,7 +83,7 @@ def choose_scale(image: np.ndarray, *, model_diameter: float | None, diameter: f
     scale = float(np.clip(model_diameter / measured, *LIMITS))
     if 1 / TOLERANCE <= scale <= TOLERANCE:
         scale = 1.0
-    return ScaleChoice(scale, measured, model_diameter, source)
+    return ScaleChoice(scale, measured, model_diameter, source, capped=scale in LIMITS)
 
 
 def segment_at_scale(segment: Callable[[np.ndarray], np.ndarray], image: np.ndarray, scale: float) -> np.ndarray:

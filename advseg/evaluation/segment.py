@@ -31,6 +31,7 @@ class Segmented:
     source: Path  # the image file
     labels_path: Path  # the label image written
     scale: ScaleChoice  # how the image was scaled to the model's nucleus size
+    n_nuclei: int = 0  # nuclei in the label image
 
 
 def recorded_min_size(metadata: dict) -> int:
@@ -225,5 +226,5 @@ def segment_files(
                 if probs.shape[1:] != image.shape:
                     probs = resize(probs, (3, *image.shape), order=1, preserve_range=True)
                 write_tiff(probs_path, probs.astype(np.float32))
-            written.append(Segmented(source, labels_path, result.scale))
+            written.append(Segmented(source, labels_path, result.scale, int(np.count_nonzero(np.unique(result.labels)))))
     return written

@@ -235,7 +235,7 @@ def train_run(
         "commit": info["commit"],
     }
     evaluation = None
-    if evaluate_images != 0:
+    if evaluate_images != 0 and splits.evaluation:  # a folder of a few frames may leave none to score on
         samples = splits.evaluation if evaluate_images is None else splits.evaluation[:evaluate_images]
         start = time.perf_counter()
         evaluation = evaluate_model(trainer, samples, method=postprocess, min_size=min_size, progress=progress,

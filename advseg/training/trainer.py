@@ -95,9 +95,9 @@ class Trainer(Checkpointing, Selection):
                                **({"device": self.device} if self.on_device else {}))
         # channels-last tensors run the convolutions about 1.5x faster on the CPU (oneDNN) and use tensor cores on GPUs
         self.estimator = build_estimator(self.model_config).to(self.device, memory_format=torch.channels_last)
-        crop, multiple = self.data_config.crop_size, int(getattr(self.estimator, "multiple", 1))
-        if crop % multiple:
-            raise ValueError(f"`crop_size` must be a multiple of {multiple} for the {self.model_config.estimator} estimator, got {crop}")
+        crop, multiple, kind = self.data_config.crop_size, int(getattr(self.estimator, "multiple", 1)), self.model_config.estimator
+        if crop % multiple or crop < 4 * multiple:  # the U-Net's deepest level keeps at least 4 x 4 px of a crop
+            raise ValueError(f"`crop_size` must be a multiple of {multiple}, at least {4 * multiple}, for the {kind} estimator, got {crop}")
         self.output_size = crop - int(getattr(self.estimator, "shrink", 0))
         self.adversarial = self.config.loss != "ce"
         window = self.config.d_window or self.output_size  # D judges the centre of the estimator's output, this wide
