@@ -37,6 +37,12 @@ def test_synth_writes_version_1_on_request(tmp_path: Path, capsys: pytest.Captur
     assert json.loads((tmp_path / "v1" / "protocol.json").read_text())["name"] == "synthetic-h1299-v1"
 
 
+def test_synth_refuses_a_negative_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "synth", "--out", str(tmp_path / "s"), "--seed", "-1"]) == 1
+    assert "`--seed` must be an integer from 0 to 2**32 - 1, got -1" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
 def test_synth_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "keep.txt").write_text("x")
     assert main(["data", "synth", "--out", str(tmp_path), "--frames", "16"]) == 1

@@ -42,6 +42,8 @@ def run_synth(args: argparse.Namespace) -> int:
 
     if args.frames < 16:
         raise ValueError(f"`--frames` must be at least 16 (15 annotated frames plus evaluation), got {args.frames}")
+    if not 0 <= args.seed < 2**32:
+        raise ValueError(f"`--seed` must be an integer from 0 to 2**32 - 1, got {args.seed}")
     prepare_output_dir(args.out, overwrite=args.overwrite)  # fail before the work, not after
     start = time.perf_counter()
     if args.version == 1:

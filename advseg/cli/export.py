@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, required=True, help="package folder to create (rdf.yaml, TorchScript weights, test tensors)")
     parser.add_argument("--sample", type=Path, help="an image of the kind the model segments; its centre 256 x 256 tile becomes "
                         "the package's test input (default: a frame of the embedded synthetic set)")
-    parser.add_argument("--name", default="advseg nucleus estimator", help="the model's name in the package")
+    parser.add_argument("--name", default="advseg nucleus estimator",
+                        help="the model's name in the package: 5 to 128 letters a-z, A-Z, digits, spaces and _+-()")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing package folder")
     parser.add_argument("--no-test", action="store_true", help="skip bioimageio.core's test of the written package")
     parser.set_defaults(handler=run)

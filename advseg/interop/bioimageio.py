@@ -31,7 +31,7 @@ from advseg.interop.torchscript import to_torchscript
 if TYPE_CHECKING:
     from advseg.training.modelfile import LoadedModel
 
-__all__ = ["CLASSES", "Exported", "export_bioimageio", "sample_tile"]
+__all__ = ["CLASSES", "Exported", "check_name", "export_bioimageio", "sample_tile"]
 
 CLASSES = ("background", "interior", "contour")
 PAPER = "Arbelle A., Riklin Raviv T. Microscopy cell segmentation via adversarial neural networks. ISBI 2018."
@@ -204,6 +204,27 @@ def _description(model: LoadedModel, files: dict[str, Path], *, name: str, shape
     )
 
 
+NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+- ()")  # bioimage.io's model names
+
+
+def check_name(name: str) -> None:
+    """Refuse a model name bioimage.io would refuse (5 to 128 letters, digits, spaces and ``_+-()``), in one line.
+
+    Examples
+    --------
+    >>> check_name("advseg nucleus estimator")
+    >>> check_name("Kern-Zählung")
+    Traceback (most recent call last):
+    ...
+    ValueError: `name` may hold only letters a-z and A-Z, digits, spaces and _+-(), got 'Kern-Zählung' (with 'ä')
+    """
+    odd = sorted(set(name) - NAME_CHARACTERS)
+    if odd:
+        raise ValueError(f"`name` may hold only letters a-z and A-Z, digits, spaces and _+-(), got {name!r} (with {odd[0]!r})")
+    if not 5 <= len(name) <= 128:
+        raise ValueError(f"`name` must be 5 to 128 characters long (bioimage.io's rule), got {name!r} ({len(name)})")
+
+
 def export_bioimageio(
     model: LoadedModel,
     out: str | os.PathLike,
@@ -252,6 +273,7 @@ def export_bioimageio(
     if model.data_config.normalize not in EXPORTABLE_NORMALIZATION:
         raise ValueError(f"the model's normalisation {model.data_config.normalize!r} cannot be exported; "
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
+    check_name(name)
     out = check_output_dir(out, overwrite=overwrite)  # written in a staging folder, renamed into place at the end
     tile = sample_tile(sample)
     inside = model.data_config.normalize in _INSIDE
