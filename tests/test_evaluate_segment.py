@@ -215,6 +215,13 @@ def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsy
     save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), str(tmp_path / "a_labels.tif"), "--out", str(tmp_path), "--overwrite"]) == 1
     assert "output would replace an input image" in capsys.readouterr().err
+    for folder in ("day1", "day2"):  # the same file name in two folders: both paths named, nothing written
+        (tmp_path / folder).mkdir()
+        tifffile.imwrite(tmp_path / folder / "a.tif", movie.images[0])
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "day1"), str(tmp_path / "day2"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "several images called 'a'" in err and str(tmp_path / "day1" / "a.tif") in err and str(tmp_path / "day2" / "a.tif") in err
+    assert not (tmp_path / "o").exists()
 
 
 def test_pairing_keys() -> None:

@@ -197,7 +197,8 @@ def segment_files(
     names = [name for name, _ in sources]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"`inputs` hold several images called {duplicates[0]!r}; their outputs would collide")
+        paths = [str(path) for name, path in sources if name == duplicates[0]]
+        raise ValueError(f"`inputs` hold several images called {duplicates[0]!r} ({', '.join(paths[:3])}); their outputs would collide")
     plans = [(p, out / f"{name}_labels.tif", out / f"{name}_probs.tif") for name, p in sources]
     resolved = {p.resolve() for p in images}
     for _, labels_path, probs_path in plans:
