@@ -108,6 +108,16 @@ def test_non_finite_pixels_are_refused_by_check_train_and_segment(dataset, model
     assert not out.exists()  # im00..im08 come first, yet nothing is written
 
 
+def test_float64_pixels_beyond_float32_are_named_as_such(tmp_path) -> None:
+    from advseg.data.io import read_image
+
+    image = np.ones((16, 16))
+    image[3, 3] = 1e300  # finite, but infinite once read as float32
+    tifffile.imwrite(tmp_path / "huge.tif", image)
+    with pytest.raises(ValueError, match=r"huge\.tif: image holds values up to 1e\+300, beyond float32's range \(3\.4e\+38\); rescale"):
+        read_image(tmp_path / "huge.tif")
+
+
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_non_finite_learning_rate_is_refused_before_anything_is_written(dataset, tmp_path, capsys, value) -> None:
     assert main(["train", str(dataset), *TINY, "--set", f"lr_estimator={value}", "--out", str(tmp_path / "run")]) == 1

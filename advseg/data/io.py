@@ -111,8 +111,12 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
         raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}")
     if array.dtype.kind not in "uif" and array.dtype != bool:
         raise ValueError(f"{path}: unsupported pixel type {array.dtype}")
-    image = array.astype(np.float32)
-    finite = np.isfinite(image)  # float64 values beyond float32's range become infinite here too
+    if array.dtype.kind == "f" and np.isfinite(array).all() and np.abs(array).max(initial=0) > np.finfo(np.float32).max:
+        raise ValueError(f"{path}: image holds values up to {np.abs(array).max():.3g}, beyond float32's range "
+                         f"({np.finfo(np.float32).max:.3g}); rescale it (e.g. divide by its maximum) before using it")
+    with np.errstate(over="ignore"):
+        image = array.astype(np.float32)
+    finite = np.isfinite(image)
     if not finite.all():
         n_bad = int(finite.size - np.count_nonzero(finite))
         raise ValueError(
