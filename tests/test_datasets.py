@@ -282,3 +282,14 @@ def test_index_without_test_rows_scores_nothing(tmp_path: Path) -> None:
     (root / "index.csv").write_text("id,split\na,train\nb,val\nc,train\n")
     splits = make_splits(root, n_train=2)
     assert [s.name for s in splits.validation] == ["b"] and splits.evaluation == ()
+
+
+def test_label_ids_beyond_int32_are_numbered_in_order(tmp_path: Path) -> None:
+    labels = np.zeros((8, 8), np.uint32)
+    labels[:2], labels[4:6] = 4_000_000_000, 3_000_000_000  # ids some tools make (hashes), beyond int32
+    tifffile.imwrite(tmp_path / "big.tif", labels)
+    read = read_labels(tmp_path / "big.tif")
+    assert read.dtype == np.int32 and set(np.unique(read)) == {0, 1, 2}
+    assert (read[:2] == 2).all() and (read[4:6] == 1).all() and (read[2:4] == 0).all()
+    tifffile.imwrite(tmp_path / "full.tif", np.where(labels == 0, 3_000_000_001, labels))  # no background at all
+    assert set(np.unique(read_labels(tmp_path / "full.tif"))) == {1, 2, 3}

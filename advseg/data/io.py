@@ -142,8 +142,8 @@ def read_labels(path: str | os.PathLike) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the labels are not 2-D, hold non-integer or negative values, or
-        ids too large for int32.
+        If the labels are not 2-D or hold non-integer or negative values (ids
+        too large for int32 are numbered 1, 2, ... instead).
     """
     array = read_array(path)
     if array.ndim == 3 and array.shape[-1] in (3, 4) and _grey(array) is not None:
@@ -162,8 +162,9 @@ def read_labels(path: str | os.PathLike) -> np.ndarray:
         raise ValueError(f"{path}: mask has unsupported type {array.dtype}; expected integer labels")
     if array.min() < 0:
         raise ValueError(f"{path}: mask holds negative values (min {array.min()}); expected labels >= 0")
-    if array.max() > np.iinfo(np.int32).max:
-        raise ValueError(f"{path}: label ids exceed the int32 range (max {array.max()})")
+    if array.max() > np.iinfo(np.int32).max:  # ids are only names: number them 1, 2, ... in the order of their values
+        ids, inverse = np.unique(array, return_inverse=True)
+        return (inverse.reshape(array.shape) + (0 if ids[0] == 0 else 1)).astype(np.int32)
     return array.astype(np.int32)
 
 
