@@ -77,7 +77,8 @@ def test_train_on_a_folder_of_one_annotated_frame(tmp_path: Path, capsys: pytest
                  "--set", "crop_size=64", "--evaluate", "--out", str(out)]) == 0
     printed = capsys.readouterr()
     assert "chosen on its training frames" in printed.err
-    assert "not scored: few frames (1 annotated" in printed.out
+    assert "frames: few frames (1 annotated, too few for the 70/15/15 split): 1 of 1 train images (seed 0), no validation" in printed.out
+    assert "not scored: no annotated frame is left for it" in printed.out
     assert json.loads((out / "run.json").read_text())["validation_names"] == ["t000"]
     assert "evaluation" not in json.loads((out / "metrics.json").read_text()) and (out / "model.pt").is_file()
 

@@ -185,10 +185,11 @@ def run(args: argparse.Namespace) -> int:
     validation = result.metrics["validation"]
     print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "
           f"F1@0.5 {validation['val_f1']:.3f} ({result.metrics['train_seconds']:.0f} s of training)")
+    print(f"frames: {result.splits.rule}")
     print(f"wrote {result.run_dir / 'model.pt'} and {result.run_dir / 'metrics.json'}")
     print(json.dumps(result.metrics["validation"]))
     if result.evaluation is not None:
         print(result.evaluation.table())
     elif args.evaluate:
-        print(f"not scored: {result.splits.rule}")
+        print("not scored: no annotated frame is left for it (see frames above)")
     return 0
