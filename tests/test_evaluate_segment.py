@@ -215,6 +215,13 @@ def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsy
     save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "a.tif"), str(tmp_path / "a_labels.tif"), "--out", str(tmp_path), "--overwrite"]) == 1
     assert "output would replace an input image" in capsys.readouterr().err
+    movie_dir = tmp_path / "movie"
+    movie_dir.mkdir()
+    tifffile.imwrite(movie_dir / "b.tif", movie.images[0])
+    for _ in range(2):  # labels written beside the images; the second call does not take them for images
+        assert main(["segment", str(tmp_path / "m.pt"), str(movie_dir), "--out", str(movie_dir), "--overwrite"]) == 0
+        assert "wrote 1 label image(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in movie_dir.iterdir()) == ["b.tif", "b_labels.tif"]
     for folder in ("day1", "day2"):  # the same file name in two folders: both paths named, nothing written
         (tmp_path / folder).mkdir()
         tifffile.imwrite(tmp_path / folder / "a.tif", movie.images[0])

@@ -17,6 +17,7 @@ from advseg.data.sources import image_sources
 from advseg.evaluation.inference import PRECISIONS, predict_probs
 from advseg.evaluation.postprocess import PAPER_MIN_SIZE, check_min_size, postprocess
 from advseg.evaluation.scale import ScaleChoice, choose_scale, segment_at_scale
+from advseg.evaluation.scoring import PROBS_SUFFIX
 from advseg.nn.fusion import fuse_for_inference
 from advseg.training.modelfile import LoadedModel
 from advseg.utils import progress_bar
@@ -117,6 +118,13 @@ def segment_image(
     return SegmentedImage(labels, kept[-1], choice)
 
 
+def _without_earlier_outputs(sources: list[tuple[str, Path]], inputs: Sequence, out: Path) -> list[tuple[str, Path]]:
+    """``sources`` less what an earlier call wrote into ``out`` for one of them, where a folder (not the file) was given."""
+    names, named = {name for name, _ in sources}, {Path(i).resolve() for i in inputs if Path(i).is_file()}
+    earlier = {(out / f"{name}{suffix}.tif").resolve() for name in names for suffix in ("_labels", PROBS_SUFFIX)}
+    return [(name, path) for name, path in sources if path.resolve() not in earlier - named]
+
+
 def segment_files(
     model: LoadedModel,
     inputs: Sequence[str | os.PathLike],
@@ -148,7 +156,8 @@ def segment_files(
         a Cell Tracking Challenge frame ``01/t005.tif`` is written as
         ``01_t005_labels.tif``).
     out_dir : path-like
-        Created if needed.
+        Created if needed. When it is also an input folder, the ``<stem>_labels.tif``
+        and ``<stem>_probs.tif`` an earlier call wrote there are not taken for images.
     method : {"paper", "watershed", "watershed-split", "watershed-fit"}
         Post-processing (``watershed-fit`` with the cut the model file records).
     save_probabilities : bool
@@ -191,9 +200,9 @@ def segment_files(
         min_size = recorded_min_size(model.metadata)
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {list(PRECISIONS)}, got {precision!r}")
-    sources = image_sources(inputs)
-    images = [path for _, path in sources]
     out = Path(out_dir)
+    sources = _without_earlier_outputs(image_sources(inputs), inputs, out)
+    images = [path for _, path in sources]
     names = [name for name, _ in sources]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
