@@ -57,6 +57,13 @@ def test_equal_rgb_channels_are_read_as_grey(tmp_path: Path) -> None:
     iio.imwrite(tmp_path / "rgba.png", np.dstack([grey, grey, grey, np.full_like(grey, 255)]))
     image, dtype = read_image(tmp_path / "rgba.png")
     assert np.array_equal(image, grey) and dtype == "uint8"
+    iio.imwrite(tmp_path / "la.png", np.dstack([grey, np.full_like(grey, 255)]))  # grey + alpha
+    image, dtype = read_image(tmp_path / "la.png")
+    assert np.array_equal(image, grey) and dtype == "uint8"
+    two = np.dstack([grey, grey[::-1]])  # a two-channel TIFF (Y, X, C) stays refused
+    tifffile.imwrite(tmp_path / "two.tif", two, photometric="minisblack", planarconfig="contig")
+    with pytest.raises(ValueError, match="expected a 2-D single-channel image"):
+        read_image(tmp_path / "two.tif")
 
 
 def test_ctc_layout(tmp_path: Path) -> None:

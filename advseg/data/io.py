@@ -74,7 +74,8 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """Read a single-channel microscopy image as float32.
 
     An RGB(A) image whose colour channels are equal (a grey image saved in
-    colour, as DSB2018's PNGs are) is accepted as grey. A float image with
+    colour, as DSB2018's PNGs are) is accepted as grey, and so is a grey PNG
+    with an alpha channel (the alpha is dropped). A float image with
     non-finite pixels (NaN or infinity) is refused, even for a single pixel:
     one NaN spreads through every convolution into NaN weights and empty
     segmentations, so it must be replaced (with a value that fits the image,
@@ -99,6 +100,8 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
         non-finite pixels.
     """
     array = read_array(path)
+    if array.ndim == 3 and array.shape[-1] == 2 and Path(path).suffix.lower() == ".png":  # grey + alpha (PNG's "LA")
+        array = array[..., 0]
     if array.ndim == 3 and array.shape[-1] in (3, 4):
         grey = _grey(array)
         if grey is None:
