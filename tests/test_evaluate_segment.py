@@ -222,6 +222,12 @@ def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsy
         assert main(["segment", str(tmp_path / "m.pt"), str(movie_dir), "--out", str(movie_dir), "--overwrite"]) == 0
         assert "wrote 1 label image(s)" in capsys.readouterr().out
     assert sorted(p.name for p in movie_dir.iterdir()) == ["b.tif", "b_labels.tif"]
+    rgb = np.dstack([np.zeros_like(movie.images[0]), np.zeros_like(movie.images[0]), movie.images[0]])  # nuclei in blue
+    tifffile.imwrite(tmp_path / "rgb.tif", rgb, photometric="rgb")
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "rgb.tif"), "--out", str(tmp_path / "r")]) == 1
+    assert "3 channels that differ" in capsys.readouterr().err
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "rgb.tif"), "--out", str(tmp_path / "r"), "--channel", "2"]) == 0
+    assert tifffile.imread(tmp_path / "r" / "rgb_labels.tif").shape == movie.images[0].shape
     for folder in ("day1", "day2"):  # the same file name in two folders: both paths named, nothing written
         (tmp_path / folder).mkdir()
         tifffile.imwrite(tmp_path / folder / "a.tif", movie.images[0])

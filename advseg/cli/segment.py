@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--diameter", default="auto", type=_diameter, metavar="PX|auto|none",
                         help="your nuclei's diameter in px, to rescale each image to the model's training size; 'auto' "
                         "(default) estimates it per image, 'none' does not rescale. Labels keep the image's size")
+    parser.add_argument("--channel", type=int, metavar="N",
+                        help="the channel holding the nuclei in multi-channel images, from 0 (RGB: 2 is blue; "
+                        "a (C, Y, X) TIFF stack: its C-th plane)")
     parser.add_argument("--min-size", type=_min_size, metavar="PX",
                         help="the smallest nucleus kept, px at the model's scale (default: the model's, else 50)")
     parser.set_defaults(handler=run)
@@ -75,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     written = segment_files(
         model, args.inputs, args.out, method=method, save_probabilities=args.save_probabilities,
         overwrite=args.overwrite, device=device, tile=args.tile, diameter=args.diameter,
-        precision=precision, min_size=args.min_size,
+        precision=precision, min_size=args.min_size, channel=args.channel,
     )
     for item in written[:20]:
         print(f"{item.source.name}: {item.n_nuclei} nucle{'us' if item.n_nuclei == 1 else 'i'}; {item.scale.describe()}")

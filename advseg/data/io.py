@@ -70,7 +70,18 @@ def _grey(array: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
+def _channel(array: np.ndarray, channel: int, path: str | os.PathLike) -> np.ndarray:
+    """One channel of a (H, W, C <= 4) or (C <= 8, H, W) image."""
+    if array.ndim != 3 or not (array.shape[-1] <= 4 or array.shape[0] <= 8):
+        raise ValueError(f"{path}: `channel` {channel} asks for one channel of a multi-channel image, got shape {array.shape}")
+    last = array.shape[-1] <= 4
+    count = array.shape[-1] if last else array.shape[0]
+    if not 0 <= channel < count:
+        raise ValueError(f"{path}: `channel` must be 0 to {count - 1} for an image of {count} channels, got {channel}")
+    return array[..., channel] if last else array[channel]
+
+
+def read_image(path: str | os.PathLike, *, channel: int | None = None) -> tuple[np.ndarray, str]:
     """Read a single-channel microscopy image as float32.
 
     An RGB(A) image whose colour channels are equal (a grey image saved in
@@ -85,6 +96,10 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     ----------
     path : path-like
         A TIFF or PNG file, 8- or 16-bit (or float).
+    channel : int, optional
+        Take this channel (0-based) of a multi-channel image: (H, W, C) with C of
+        at most 4 (RGB: 2 is blue), else (C, H, W) with C of at most 8 (an ImageJ
+        hyperstack). A single-channel image is refused with it.
 
     Returns
     -------
@@ -100,6 +115,8 @@ def read_image(path: str | os.PathLike) -> tuple[np.ndarray, str]:
         non-finite pixels.
     """
     array = read_array(path)
+    if channel is not None:
+        array = _channel(array, channel, path)
     if array.ndim == 3 and array.shape[-1] == 2 and Path(path).suffix.lower() == ".png":  # grey + alpha (PNG's "LA")
         array = array[..., 0]
     if array.ndim == 3 and array.shape[-1] in (3, 4):

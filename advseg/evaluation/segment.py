@@ -139,6 +139,7 @@ def segment_files(
     diameter: float | str | None = "auto",
     precision: str = "float32",
     min_size: int | None = None,
+    channel: int | None = None,
 ) -> list[Segmented]:
     """Segment images and write ``<stem>_labels.tif`` (uint16) for each into ``out_dir``.
 
@@ -179,6 +180,8 @@ def segment_files(
     min_size : int, optional
         The smallest nucleus kept, px at the model's scale; None: the model file's (``advseg train``
         records it), else the original code's 50.
+    channel : int, optional
+        The channel holding the nuclei in multi-channel images (see :func:`advseg.data.io.read_image`).
 
     Returns
     -------
@@ -219,7 +222,7 @@ def segment_files(
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out}: exists and is not a folder")
     for source in images:  # every input checked before the first output is written
-        read_image(source)
+        read_image(source, channel=channel)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)  # what a killed earlier call left half-written
 
@@ -227,7 +230,7 @@ def segment_files(
     with progress_bar(plans, desc="segmenting", unit="image", disable=not progress) as bar:  # closed on errors too
         net = fuse_for_inference(model.estimator)  # once for every image and scale
         for source, labels_path, probs_path in bar:
-            image, _ = read_image(source)
+            image, _ = read_image(source, channel=channel)
             result = segment_image(model, image, method=method, diameter=diameter, min_size=min_size, device=device,
                                    tile=tile, precision=precision, estimator=net)
             write_tiff(labels_path, result.labels)
