@@ -285,9 +285,12 @@ def test_index_with_ids_that_have_no_image(tmp_path: Path) -> None:
 
 
 def test_index_without_test_rows_scores_nothing(tmp_path: Path) -> None:
-    root = make_folder(tmp_path / "set", stems=("a", "b", "c"))
+    from advseg.data.diameter import AnnotationWarning
+
+    root = make_folder(tmp_path / "set", stems=("a", "b", "c", "d"))
     (root / "index.csv").write_text("id,split\na,train\nb,val\nc,train\n")
-    splits = make_splits(root, n_train=2)
+    with pytest.warns(AnnotationWarning, match=r"1 annotated image\(s\) have no row and are not used, e.g. \['d'\]"):
+        splits = make_splits(root, n_train=2)
     assert [s.name for s in splits.validation] == ["b"] and splits.evaluation == ()
 
 

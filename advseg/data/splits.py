@@ -158,4 +158,8 @@ def _checked_index(path: Path, names: list[str]) -> dict[str, str]:
     if missing:
         raise ValueError(f"{path}: {len(missing)} id(s) have no annotated image in {path.parent}, e.g. {missing[:3]} "
                          "(an id is the image's file name without its suffix)")
+    unlisted = sorted(set(names) - set(index))
+    if unlisted:
+        warnings.warn(f"{path}: {len(unlisted)} annotated image(s) have no row and are not used, e.g. {unlisted[:3]}",
+                      AnnotationWarning, stacklevel=3)
     return index
