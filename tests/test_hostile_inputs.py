@@ -384,6 +384,16 @@ def test_binary_masks_are_refused_with_a_way_out(tmp_path, capsys) -> None:
     assert json.loads((tmp_path / "run" / "run.json").read_text())["binary_masks"] is True
 
 
+def test_empty_training_masks_name_the_frames(tmp_path, capsys) -> None:
+    data = write_dataset(tmp_path / "empty")
+    for mask in (data / "masks").iterdir():
+        tifffile.imwrite(mask, np.zeros((128, 128), np.uint16))
+    assert main(["train", str(data), *TINY, "--loss", "ce", "--out", str(tmp_path / "run")]) == 1
+    assert error_line(capsys, "train") == (f"{data}: the training frame(s) ['im02'] hold no annotated nucleus; "
+                                           "masks must label each nucleus with its own id > 0")
+    assert not (tmp_path / "run").exists()
+
+
 # ---- 6. leftovers and permissions -----------------------------------------------------------------------------------
 
 def _stale(path: Path) -> Path:

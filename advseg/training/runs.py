@@ -176,7 +176,10 @@ def train_run(
     splits = make_splits(resolve_data(data), n_train=n_train, seed=seed, binary_masks=binary_masks)
     validation = splits.validation[:validation_images]
     train_labels = [s.labels for s in splits.train]
-    diameter = round(median_diameter(train_labels), 2)  # raises when the frames hold no nucleus
+    if not any(np.any(y) for y in train_labels):
+        raise ValueError(f"{splits.data}: the training frame(s) {[s.name for s in splits.train][:3]} hold no annotated nucleus; "
+                         "masks must label each nucleus with its own id > 0")
+    diameter = round(median_diameter(train_labels), 2)
     advice = annotation_advice(train_labels, crop_size=chosen.data.crop_size, diameter=diameter)
     for sentence in advice:
         warnings.warn(sentence, AnnotationWarning, stacklevel=2)
