@@ -114,6 +114,8 @@ def test_export_refuses_a_non_empty_folder_and_a_bad_sample_without_writing(mode
         export_bioimageio(model, tmp_path / "full", sample=blobs((64, 64)), test=False)
     with pytest.raises(ValueError, match="at least 16 px"):
         export_bioimageio(model, tmp_path / "new", sample=np.zeros((8, 8)), test=False)
+    with pytest.raises(ValueError, match=r"centre 64 x 64 px is constant \(0\); give a sample that shows nuclei"):
+        export_bioimageio(model, tmp_path / "new", sample=np.zeros((64, 64)), test=False)
     for name, message in (("abcd", "must be 5 to 128 characters long"), ("Kern-Zählung", "with 'ä'")):
         with pytest.raises(ValueError, match=message):  # bioimage.io's rules, said before anything is written
             export_bioimageio(model, tmp_path / "new", sample=blobs((64, 64)), name=name, test=False)

@@ -80,7 +80,10 @@ def sample_tile(image: np.ndarray, *, side: int = SAMPLE_SIDE) -> np.ndarray:
     H, W = image.shape
     h, w = min(H, side), min(W, side)
     y, x = (H - h) // 2, (W - w) // 2
-    return np.ascontiguousarray(image[y : y + h, x : x + w], dtype=np.float32)
+    tile = np.ascontiguousarray(image[y : y + h, x : x + w], dtype=np.float32)
+    if tile.min() == tile.max():  # bioimage.io's test needs an input that varies, and a user a sample that shows nuclei
+        raise ValueError(f"`image`'s centre {h} x {w} px is constant ({tile.min():g}); give a sample that shows nuclei")
+    return tile
 
 
 def _cover(tile: np.ndarray, probs: np.ndarray, path: Path) -> None:
