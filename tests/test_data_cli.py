@@ -61,6 +61,13 @@ def test_check_prints_a_summary(tmp_path: Path) -> None:
     assert "splits        " in result.stdout and "split (70/15/15)" in result.stdout
 
 
+def test_check_says_how_a_few_frames_are_shared(one_frame_folder: Path) -> None:
+    result = run_cli("data", "check", str(one_frame_folder))
+    assert result.returncode == 0, result.stderr
+    assert ("splits        --n-train of them train, the others alternate between validation and scoring "
+            "(few frames (1 annotated, too few for the 70/15/15 split))") in result.stdout
+
+
 def test_check_on_shared_dsb(dsb_dir: Path) -> None:
     result = run_cli("data", "check", str(dsb_dir), "--split", "val")
     assert result.returncode == 0, result.stderr

@@ -63,17 +63,10 @@ def test_train_defaults_to_the_recommended_method(tmp_path: Path, capsys: pytest
 
 
 @pytest.mark.slow
-def test_train_on_a_folder_of_one_annotated_frame(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import tifffile
-
-    from advseg.data.embedded import synthetic_h1299
-
-    frame = synthetic_h1299().train(1)[0]
-    for part, array in (("images", (frame.image * 4000).astype("uint16")), ("masks", frame.labels.astype("uint16"))):
-        (tmp_path / "mine" / part).mkdir(parents=True)
-        tifffile.imwrite(tmp_path / "mine" / part / "t000.tif", array)
+def test_train_on_a_folder_of_one_annotated_frame(one_frame_folder: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
-    assert main(["train", str(tmp_path / "mine"), "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--device", "cpu",
+    assert main(["train", str(one_frame_folder), "--n-train", "1", "--iterations", "2", "--batch-size", "2", "--device", "cpu",
                  "--set", "crop_size=64", "--evaluate", "--out", str(out)]) == 0
     printed = capsys.readouterr()
     assert "chosen on its training frames" in printed.err

@@ -73,6 +73,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(line + (f" (split {args.split!r})" if args.split and line.startswith("images") else ""))
     if Path(args.path).is_dir():
         by_split, rule = split_names(Path(args.path))
-        print(f"splits        {', '.join(f'{name} {len(names)}' for name, names in by_split.items() if names)} ({rule})")
+        parts = ', '.join(f'{name} {len(names)}' for name, names in by_split.items() if names)
+        if rule.startswith("few"):
+            parts = "--n-train of them train, the others alternate between validation and scoring"
+        print(f"splits        {parts} ({rule})")
     print("ok")
     return 0
