@@ -228,6 +228,12 @@ def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsy
     assert "3 channels that differ" in capsys.readouterr().err
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "rgb.tif"), "--out", str(tmp_path / "r"), "--channel", "2"]) == 0
     assert tifffile.imread(tmp_path / "r" / "rgb_labels.tif").shape == movie.images[0].shape
+    (tmp_path / "ome").mkdir()  # an OME-TIFF from Fiji: x.ome.tif gives x_labels.tif, and evaluate pairs the two
+    tifffile.imwrite(tmp_path / "ome" / "x.ome.tif", movie.images[0])
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "ome"), "--out", str(tmp_path / "ome-out")]) == 0
+    assert [p.name for p in (tmp_path / "ome-out").iterdir()] == ["x_labels.tif"]
+    assert pairing_key("gt/x.ome.tif") == pairing_key(tmp_path / "ome-out" / "x_labels.tif") == "x"
+    capsys.readouterr()
     for folder in ("day1", "day2"):  # the same file name in two folders: both paths named, nothing written
         (tmp_path / folder).mkdir()
         tifffile.imwrite(tmp_path / folder / "a.tif", movie.images[0])

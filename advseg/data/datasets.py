@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from advseg.data.io import IMAGE_SUFFIXES, read_image, read_labels
+from advseg.data.io import IMAGE_SUFFIXES, image_stem, read_image, read_labels
 from advseg.data.masks import read_instance_labels
 from advseg.utils import progress_bar
 
@@ -104,9 +104,10 @@ def _by_stem(folder: Path) -> dict[str, Path]:
             raise ValueError(f"{path}: unexpected folder inside {folder.name}/; expected image files only")
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             raise ValueError(f"{path}: not an image file (expected {', '.join(IMAGE_SUFFIXES)})")
-        if path.stem in files:
-            raise ValueError(f"{path}: two files share the stem {path.stem!r} ({files[path.stem].name})")
-        files[path.stem] = path
+        stem = image_stem(path)
+        if stem in files:
+            raise ValueError(f"{path}: two files share the stem {stem!r} ({files[stem].name})")
+        files[stem] = path
     return files
 
 

@@ -15,7 +15,8 @@ import tifffile
 
 from advseg.data.atomic import atomic_write
 
-__all__ = ["IMAGE_SUFFIXES", "check_output_dir", "prepare_output_dir", "read_array", "read_image", "read_labels", "write_tiff"]
+__all__ = ["IMAGE_SUFFIXES", "check_output_dir", "image_stem", "prepare_output_dir", "read_array", "read_image", "read_labels",
+           "write_tiff"]
 
 IMAGE_SUFFIXES = (".tif", ".tiff", ".png")  # what the loaders accept as images
 
@@ -60,6 +61,18 @@ def read_array(path: str | os.PathLike) -> np.ndarray:
     if array.size == 0:
         raise ValueError(f"{path}: image has no pixels (shape {array.shape})")
     return np.squeeze(array) if array.ndim > 2 and 1 in array.shape else array
+
+
+def image_stem(path: str | os.PathLike) -> str:
+    """An image file's name without its suffix, and without the ``.ome`` of an OME-TIFF.
+
+    Examples
+    --------
+    >>> image_stem("movie/t005.tif"), image_stem("cells.ome.tif")
+    ('t005', 'cells')
+    """
+    stem = Path(path).stem
+    return stem[:-4] if stem.lower().endswith(".ome") and len(stem) > 4 else stem
 
 
 def _grey(array: np.ndarray) -> np.ndarray | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from advseg.data.datasets import _CTC_SEQUENCE
-from advseg.data.io import IMAGE_SUFFIXES
+from advseg.data.io import IMAGE_SUFFIXES, image_stem
 
 __all__ = ["image_sources"]
 
@@ -34,9 +34,9 @@ def _folder_sources(folder: Path) -> tuple[str, list[tuple[str, Path]]]:
     """(layout, [(name, image)]) of one folder; names are unique within it."""
     flat = _images_in(folder)
     if flat:
-        return "images", [(p.stem, p) for p in flat]
+        return "images", [(image_stem(p), p) for p in flat]
     if (folder / "images").is_dir():
-        return "images/ folder", [(p.stem, p) for p in _images_in(folder / "images")]
+        return "images/ folder", [(image_stem(p), p) for p in _images_in(folder / "images")]
     sequences = _ctc_sequences(folder)
     if sequences:
         return "Cell Tracking Challenge", [(f"{s.name}_t{_CTC_FRAME.match(f.name).group(1)}", f)
@@ -93,7 +93,7 @@ def image_sources(inputs: Sequence[str | os.PathLike]) -> list[tuple[str, Path]]
                                  "(images/, Cell Tracking Challenge 01/tNNN.tif, DSB2018 <id>/images/<id>.png)")
             sources += found
         elif item.suffix.lower() in IMAGE_SUFFIXES:
-            sources.append((item.stem, item))
+            sources.append((image_stem(item), item))
         else:
             raise ValueError(f"{item}: not an image file (expected {', '.join(IMAGE_SUFFIXES)})")
     if not sources:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from advseg.data.io import IMAGE_SUFFIXES
+from advseg.data.io import IMAGE_SUFFIXES, image_stem
 from advseg.data.masks import read_instance_labels
 from advseg.evaluation.metrics import MATCHING_THRESHOLDS, Matching, SegScore, matching_thresholds, seg_score_dataset
 from advseg.evaluation.paper_score import PaperScore, paper_score_dataset
@@ -115,7 +115,7 @@ def pairing_key(path: str | os.PathLike) -> str:
     >>> [pairing_key(p) for p in ["a/img7_labels.tif", "b/img7.png", "man_seg005.tif", "mask5.tif", "t005_labels.tif"]]
     ['img7', 'img7', '5', '5', '5']
     """
-    stem = Path(path).stem
+    stem = image_stem(path)
     for suffix in ("_labels", "_mask"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
