@@ -228,6 +228,11 @@ def test_segment_refuses_an_output_that_is_an_input(movie, tmp_path: Path, capsy
     assert "3 channels that differ" in capsys.readouterr().err
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "rgb.tif"), "--out", str(tmp_path / "r"), "--channel", "2"]) == 0
     assert tifffile.imread(tmp_path / "r" / "rgb_labels.tif").shape == movie.images[0].shape
+    (tmp_path / "bad").mkdir()  # every bad image is named, not only the first
+    for name in ("b1.tif", "b2.tif", "b3.tif"):
+        (tmp_path / "bad" / name).write_bytes(b"not an image")
+    assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "bad"), "--out", str(tmp_path / "bad-out")]) == 1
+    assert capsys.readouterr().err.strip().endswith("(and 2 more: b2.tif, b3.tif)") and not (tmp_path / "bad-out").exists()
     (tmp_path / "ome").mkdir()  # an OME-TIFF from Fiji: x.ome.tif gives x_labels.tif, and evaluate pairs the two
     tifffile.imwrite(tmp_path / "ome" / "x.ome.tif", movie.images[0])
     assert main(["segment", str(tmp_path / "m.pt"), str(tmp_path / "ome"), "--out", str(tmp_path / "ome-out")]) == 0

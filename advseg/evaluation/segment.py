@@ -221,8 +221,16 @@ def segment_files(
                 raise FileExistsError(f"{target}: exists (use --overwrite to replace it)")
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out}: exists and is not a folder")
-    for source in images:  # every input checked before the first output is written
-        read_image(source, channel=channel)
+    bad = []
+    for source in images:  # every input checked before the first output is written, and every bad one named
+        try:
+            read_image(source, channel=channel)
+        except ValueError as error:
+            bad.append((source, error))
+    if bad:
+        others = [path.name for path, _ in bad[1:]]
+        more = f" (and {len(others)} more: {', '.join(others[:3])}{', …' if len(others) > 3 else ''})" if others else ""
+        raise ValueError(f"{bad[0][1]}{more}") from bad[0][1]
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out)  # what a killed earlier call left half-written
 
