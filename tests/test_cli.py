@@ -81,6 +81,14 @@ def _write_result(folder, method: str, seed: int, f: float) -> None:
                                 "device": "cpu", "commit": "abc", "wall_seconds": 1.0, "evaluation": evaluation}))
 
 
+@pytest.mark.parametrize("command", [["segment", "m.pt", "a.tif"], ["train", "synthetic-h1299", "--n-train", "1"],
+                                     ["data", "synth"], ["export", "m.pt"], ["baseline", "watershed", "synthetic-h1299"]])
+def test_an_empty_out_is_refused(command, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--out", ""])  # Path("") would be the current folder
+    assert exit_.value.code == 2 and "argument --out: the path is empty; name the folder to write" in capsys.readouterr().err
+
+
 def test_results_prints_the_tables_and_writes_a_csv(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     import csv
 

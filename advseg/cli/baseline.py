@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from advseg.cli.options import output_path
+
 __all__ = ["register"]
 
 
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the baseline (cellpose-scratch needs Cellpose 3: pip install --no-deps -r requirements-peer.txt)")
     parser.add_argument("data", help="'synthetic-h1299' (or '-v1', '-v2': a generator version) or a data set folder")
     parser.add_argument("--n-train", type=int, required=True, help="annotated images to train on")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (labels/, metrics.json)")
+    parser.add_argument("--out", type=output_path, required=True, help="output folder (labels/, metrics.json)")
     parser.add_argument("--seed", type=int, default=0, help="default 0")
     parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS), default="paper",
                         help="post-processing of the Ilastik-style probabilities (default paper)")

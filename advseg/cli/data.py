@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from advseg.cli.options import output_path
+
 __all__ = ["register"]
 
 
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     synth = actions.add_parser("synth", help="write the synthetic H1299-like time-lapse in the folder layout")
-    synth.add_argument("--out", required=True, type=Path, help="output folder (images/, masks/, protocol.json)")
+    synth.add_argument("--out", required=True, type=output_path, help="output folder (images/, masks/, protocol.json)")
     synth.add_argument("--seed", type=int, default=0, help="seed of the movie and of the protocol's draw (default 0)")
     synth.add_argument("--frames", type=int, default=72, help="number of frames (default 72, as the paper's data)")
     synth.add_argument("--version", type=int, choices=[1, 2], default=2,

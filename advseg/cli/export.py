@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from advseg.cli.options import output_path
+
 __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write a model as a bioimage.io package (deepImageJ, napari) and test it")
     parser.add_argument("model", type=Path, help="a model file written by advseg train (model.pt)")
-    parser.add_argument("--out", type=Path, required=True, help="package folder to create (rdf.yaml, TorchScript weights, test tensors)")
+    parser.add_argument("--out", type=output_path, required=True, help="package folder to create (rdf.yaml, TorchScript weights, test tensors)")
     parser.add_argument("--sample", type=Path, help="an image of the kind the model segments; its centre 256 x 256 tile becomes "
                         "the package's test input (default: a frame of the embedded synthetic set)")
     parser.add_argument("--name", default="advseg nucleus estimator",

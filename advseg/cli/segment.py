@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from advseg.cli.options import output_path
+
 __all__ = ["register"]
 
 
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("model", type=Path, help="a model file written by advseg train (model.pt)")
     parser.add_argument("inputs", nargs="+", type=Path, help="image files or folders (TIFF/PNG, 8/16-bit, single channel): flat, "
                         "images/ (+ masks/), Cell Tracking Challenge (01/tNNN.tif) or DSB2018 (<id>/images/<id>.png)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--out", type=output_path, required=True, help="output folder")
     parser.add_argument("--postprocess", choices=sorted(POSTPROCESSORS),
                         help="paper: interiors only (as the original code); watershed: nuclei grown back over their contour; "
                         "watershed-split: as watershed, interiors first cut where their shape holds several nuclei; "

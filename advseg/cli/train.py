@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from advseg.cli.options import output_path
+
 __all__ = ["register"]
 
 
@@ -26,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "--set fields change it)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu",
                         help="cpu: minutes on 2 cores (cpu-2x, cpu-4x: its steps doubled, quadrupled); paper: the paper's budget (GPU)")
-    parser.add_argument("--out", type=Path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
+    parser.add_argument("--out", type=output_path, required=True, help="run folder (model.pt, history.jsonl, metrics.json, run.json)")
     parser.add_argument("--iterations", type=int, help="estimator steps (default: the preset's)")
     parser.add_argument("--batch-size", type=int, help="crops per estimator step (default: the preset's)")
     parser.add_argument("--seed", type=int, help="default 0")
