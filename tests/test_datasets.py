@@ -319,3 +319,14 @@ def test_one_channel_of_a_multi_channel_image(tmp_path: Path) -> None:
     tifffile.imwrite(tmp_path / "grey.tif", grey)
     with pytest.raises(ValueError, match=r"grey\.tif: `channel` 0 asks for one channel of a multi-channel image, got shape \(6, 8\)"):
         read_image(tmp_path / "grey.tif", channel=0)
+
+
+def test_index_without_val_rows_chooses_on_the_training_frames(tmp_path: Path) -> None:
+    from advseg.data.diameter import AnnotationWarning
+
+    root = make_folder(tmp_path / "set", stems=("a", "b", "c"))
+    (root / "index.csv").write_text("id,split\na,train\nb,train\nc,test\n")
+    with pytest.warns(AnnotationWarning, match="chosen on its training frames"):
+        splits = make_splits(root, n_train=2)
+    assert {s.name for s in splits.validation} == {"a", "b"} and [s.name for s in splits.evaluation] == ["c"]
+    assert splits.rule == "index.csv split column: 2 of 2 train images (seed 0), no validation (the training frames instead), 1 evaluation"
