@@ -116,6 +116,9 @@ def test_export_refuses_a_non_empty_folder_and_a_bad_sample_without_writing(mode
         export_bioimageio(model, tmp_path / "new", sample=np.zeros((8, 8)), test=False)
     with pytest.raises(ValueError, match=r"centre 64 x 64 px is constant \(0\); give a sample that shows nuclei"):
         export_bioimageio(model, tmp_path / "new", sample=np.zeros((64, 64)), test=False)
+    with pytest.raises(FileExistsError, match="not a bioimage.io package"):  # --overwrite never deletes a user's folder
+        export_bioimageio(model, tmp_path / "full", sample=blobs((64, 64)), test=False, overwrite=True)
+    assert [p.name for p in (tmp_path / "full").iterdir()] == ["keep.txt"]
     for name, message in (("abcd", "must be 5 to 128 characters long"), ("Kern-Zählung", "with 'ä'")):
         with pytest.raises(ValueError, match=message):  # bioimage.io's rules, said before anything is written
             export_bioimageio(model, tmp_path / "new", sample=blobs((64, 64)), name=name, test=False)
@@ -123,7 +126,7 @@ def test_export_refuses_a_non_empty_folder_and_a_bad_sample_without_writing(mode
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["keep.txt"]
 
 
-def test_export_cli(model_file: Path, tmp_path: Path, capsys) -> None:
+def test_export_cli(model_file: Path, tmp_path: Path, capsys, monkeypatch) -> None:
     tifffile.imwrite(tmp_path / "sample.tif", blobs((128, 160)).astype(np.uint16))
     out = tmp_path / "pkg"
     assert main(["export", str(model_file), "--out", str(out), "--sample", str(tmp_path / "sample.tif")]) == 0
@@ -132,6 +135,9 @@ def test_export_cli(model_file: Path, tmp_path: Path, capsys) -> None:
     assert "folder is not empty" in capsys.readouterr().err
     assert main(["export", str(model_file), "--out", str(out), "--sample", str(tmp_path / "sample.tif"),
                  "--no-test", "--overwrite"]) == 0
+    monkeypatch.chdir(out)  # the package folder is the working folder: not replaced from inside
+    assert main(["export", str(model_file), "--out", ".", "--sample", str(tmp_path / "sample.tif"), "--no-test", "--overwrite"]) == 1
+    assert "is the working folder or holds it" in capsys.readouterr().err and (out / "rdf.yaml").is_file()
 
 
 def test_export_without_bioimageio_is_one_line(model_file: Path, tmp_path: Path, monkeypatch, capsys) -> None:

@@ -228,6 +228,18 @@ def check_name(name: str) -> None:
         raise ValueError(f"`name` must be 5 to 128 characters long (bioimage.io's rule), got {name!r} ({len(name)})")
 
 
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace a non-empty folder that is not an earlier package, or one that holds the working folder."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not (out / "rdf.yaml").is_file():
+        raise FileExistsError(f"{out}: holds files that are not a bioimage.io package (no rdf.yaml); overwriting replaces "
+                              "only an earlier package: choose a new or empty folder")
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise FileExistsError(f"{out}: is the working folder or holds it; export to another folder")
+
+
 def export_bioimageio(
     model: LoadedModel,
     out: str | os.PathLike,
@@ -265,7 +277,9 @@ def export_bioimageio(
     ImportError
         If bioimageio.core is not installed.
     FileExistsError
-        If ``out`` is a file, or a non-empty folder and ``overwrite`` is false.
+        If ``out`` is a file, or a non-empty folder and ``overwrite`` is false, or (with
+        ``overwrite``) a folder that is not an earlier package (no ``rdf.yaml``) or holds
+        the working folder.
     ValueError
         If ``sample`` is not a 2-D image of at least 16 x 16 px, or the
         model's normalisation is not one of :data:`EXPORTABLE_NORMALIZATION`.
@@ -278,6 +292,7 @@ def export_bioimageio(
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
     check_name(name)
     out = check_output_dir(out, overwrite=overwrite)  # written in a staging folder, renamed into place at the end
+    _check_replaceable(out)
     tile = sample_tile(sample)
     inside = model.data_config.normalize in _INSIDE
     module = to_torchscript(model.estimator, normalize=_INSIDE[model.data_config.normalize](
