@@ -330,3 +330,25 @@ def test_index_without_val_rows_chooses_on_the_training_frames(tmp_path: Path) -
         splits = make_splits(root, n_train=2)
     assert {s.name for s in splits.validation} == {"a", "b"} and [s.name for s in splits.evaluation] == ["c"]
     assert splits.rule == "index.csv split column: 2 of 2 train images (seed 0), no validation (the training frames instead), 1 evaluation"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("id,split\na,train\nb\n", r"index\.csv, line 3: a row needs an id and a split, got 'b', None"),
+    ("id,split\na,train\nb,val\na,test\n", r"index\.csv, line 4: id 'a' is given twice"),
+    ("name,part\na,train\n", r"expected columns 'id' and 'split', got \['name', 'part'\]"),
+])
+def test_index_rows_are_checked(tmp_path: Path, text: str, message: str) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b"))
+    (root / "index.csv").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        make_splits(root, n_train=1)
+
+
+def test_index_from_excel_with_a_bom_and_crlf_is_read(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "set", stems=("a", "b", "c"))
+    (root / "index.csv").write_bytes("\ufeffid,split\r\na,train\r\nb,val\r\nc,test\r\n".encode("utf-8"))
+    splits = make_splits(root, n_train=1)
+    assert [s.name for s in splits.validation] == ["b"] and [s.name for s in splits.evaluation] == ["c"]
+    (root / "index.csv").write_bytes("id,split\na,train\nb,vál\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"index\.csv: not UTF-8 text .*; save it as CSV UTF-8"):
+        make_splits(root, n_train=1)
