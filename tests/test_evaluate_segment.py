@@ -351,6 +351,9 @@ def test_segment_takes_every_layout_train_takes(movie, tmp_path: Path, layout: s
     save_model(tmp_path / "m.pt", trained_like(PaperEstimator()), model_config=ModelConfig(), data_config=DataConfig())
     assert main(["segment", str(tmp_path / "m.pt"), str(root), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{name}_labels.tif" for name in expected]
+    for _ in range(2):  # into the data set's own folder, twice: its labels beside it are not read as its images
+        assert main(["segment", str(tmp_path / "m.pt"), str(root), "--out", str(root), "--overwrite"]) == 0
+    assert sorted(p.name for p in root.glob("*_labels.tif")) == [f"{name}_labels.tif" for name in expected]
 
 
 def test_segment_names_the_layouts_it_looked_for(tmp_path: Path, capsys) -> None:

@@ -31,8 +31,15 @@ def _dsb_images(root: Path) -> list[Path]:
 
 
 def _folder_sources(folder: Path) -> tuple[str, list[tuple[str, Path]]]:
-    """(layout, [(name, image)]) of one folder; names are unique within it."""
+    """(layout, [(name, image)]) of one folder; names are unique within it.
+
+    Loose ``*_labels`` and ``*_probs`` images (what ``advseg segment`` writes) do not hide a
+    data set layout below them: a data set segmented into its own folder is read again as a data set.
+    """
     flat = _images_in(folder)
+    if flat and all(image_stem(p).endswith(("_labels", "_probs")) for p in flat) and (
+            (folder / "images").is_dir() or _ctc_sequences(folder) or _dsb_images(folder)):
+        flat = []
     if flat:
         return "images", [(image_stem(p), p) for p in flat]
     if (folder / "images").is_dir():
