@@ -281,6 +281,18 @@ def test_evaluate_ctc_layout(movie, tmp_path: Path) -> None:
     tifffile.imwrite(tmp_path / "gt" / "01_GT" / "SEG" / "man_seg004.tif", movie.labels[0])
     tifffile.imwrite(tmp_path / "res" / "01_RES" / "mask004.tif", movie.labels[0])
     assert evaluate_folders(tmp_path / "gt", tmp_path / "res").seg.seg == 1.0
+    tifffile.imwrite(tmp_path / "01_t004_labels.tif", movie.labels[0])  # what segment writes for gt/01/t004.tif
+    (tmp_path / "out").mkdir()
+    (tmp_path / "01_t004_labels.tif").rename(tmp_path / "out" / "01_t004_labels.tif")
+    assert evaluate_folders(tmp_path / "gt", tmp_path / "out").seg.seg == 1.0
+
+
+def test_evaluate_takes_segments_labels_from_a_data_set_segmented_into_itself(movie, tmp_path: Path) -> None:
+    (tmp_path / "set" / "masks").mkdir(parents=True)
+    tifffile.imwrite(tmp_path / "set" / "masks" / "f0.tif", movie.labels[0])
+    tifffile.imwrite(tmp_path / "set" / "f0_labels.tif", np.where(movie.labels[0] % 2 == 1, movie.labels[0], 0))  # half found
+    result = evaluate_folders(tmp_path / "set", tmp_path / "set")  # ground truth: masks/; prediction: the labels beside it
+    assert result.at(0.5).recall < 0.75 and result.at(0.5).precision == 1.0
 
 
 def test_prediction_without_ground_truth_is_an_error(movie, tmp_path: Path) -> None:

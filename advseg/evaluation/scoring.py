@@ -101,6 +101,7 @@ def evaluate_labels(
 
 
 _NUMBERED = re.compile(r"^(?:man_seg|mask|t)(\d+)$")
+_CTC_OUTPUT = re.compile(r"^(\d{2})_(?:man_seg|mask|t)(\d+)$")  # segment's name for CTC frame 01/t005.tif: 01_t005
 PROBS_SUFFIX = "_probs"  # advseg segment's probability maps: <stem>_probs.tif
 
 
@@ -108,38 +109,45 @@ def pairing_key(path: str | os.PathLike) -> str:
     """The name under which a ground-truth file and its prediction pair up.
 
     ``_labels``/``_mask`` suffixes are dropped, and the Cell Tracking
-    Challenge's ``man_segNNN``, ``maskNNN`` and ``tNNN`` become ``NNN``.
+    Challenge's ``man_segNNN``, ``maskNNN`` and ``tNNN`` become ``NNN``
+    (``01_t005``, segment's name for frame ``01/t005.tif``, becomes ``01_5``, as
+    :func:`label_files` keys a CTC ground truth).
 
     Examples
     --------
     >>> [pairing_key(p) for p in ["a/img7_labels.tif", "b/img7.png", "man_seg005.tif", "mask5.tif", "t005_labels.tif"]]
     ['img7', 'img7', '5', '5', '5']
+    >>> pairing_key("out/01_t005_labels.tif")
+    '01_5'
     """
     stem = image_stem(path)
     for suffix in ("_labels", "_mask"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
-    match = _NUMBERED.match(stem)
-    return str(int(match.group(1))) if match else stem
+    match, ctc = _NUMBERED.match(stem), _CTC_OUTPUT.match(stem)
+    return str(int(match.group(1))) if match else f"{ctc.group(1)}_{int(ctc.group(2))}" if ctc else stem
 
 
-def label_files(folder: str | os.PathLike) -> dict[str, Path]:
+def label_files(folder: str | os.PathLike, *, prediction: bool = False) -> dict[str, Path]:
     """Label files of a folder by pairing key.
 
     Accepts a plain folder of label images, a data set in the folder layout
     (uses ``masks/``), or a CTC folder holding ``XX_GT/SEG`` or ``XX_RES``
     (keys prefixed with the sequence number). ``<stem>_probs.tif``, the
     probability maps ``advseg segment --save-probabilities`` writes beside
-    its labels, are skipped, as are hidden files.
+    its labels, are skipped, as are hidden files. With ``prediction``, the
+    ``*_labels`` images ``advseg segment`` wrote into a data set's own folder are
+    the labels, not its ``masks/``.
     """
     root = Path(folder)
     if not root.exists():
         raise FileNotFoundError(f"{root}: no such file or folder")
     if not root.is_dir():
         raise ValueError(f"{root}: expected a folder of label images, got a file")
-    if (root / "masks").is_dir():
+    written = prediction and any(p.is_file() and image_stem(p).endswith("_labels") for p in root.iterdir())
+    if (root / "masks").is_dir() and not written:
         root = root / "masks"
-    sequences = sorted(p for p in root.iterdir() if p.is_dir() and re.match(r"^\d{2}_(GT|RES)$", p.name))
+    sequences = [] if written else sorted(p for p in root.iterdir() if p.is_dir() and re.match(r"^\d{2}_(GT|RES)$", p.name))
     files: dict[str, Path] = {}
     skipped = 0
     if sequences:
@@ -230,7 +238,7 @@ def evaluate_folders(
         In one line naming the file, before any scoring.
     """
     check_margin(margin)  # the sign and type, before reading anything
-    true_files, pred_files = label_files(gt), label_files(pred)
+    true_files, pred_files = label_files(gt), label_files(pred, prediction=True)
     extra = sorted(set(pred_files) - set(true_files))
     if extra:
         raise ValueError(f"{pred_files[extra[0]]}: prediction has no ground truth in {gt} (paired as {extra[0]!r})")
