@@ -64,7 +64,7 @@ def test_check_prints_a_summary(tmp_path: Path) -> None:
 def test_check_says_how_a_few_frames_are_shared(one_frame_folder: Path) -> None:
     result = run_cli("data", "check", str(one_frame_folder))
     assert result.returncode == 0, result.stderr
-    assert ("splits        --n-train of them train, the others alternate between validation and scoring "
+    assert ("splits        the one frame trains and chooses the model; nothing is left to score on "
             "(few frames (1 annotated, too few for the 70/15/15 split))") in result.stdout
 
 

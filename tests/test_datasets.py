@@ -308,7 +308,7 @@ def test_label_ids_beyond_int32_are_numbered_in_order(tmp_path: Path) -> None:
 def test_one_channel_of_a_multi_channel_image(tmp_path: Path) -> None:
     grey = np.arange(48, dtype=np.uint8).reshape(6, 8)
     iio.imwrite(tmp_path / "rgb.png", np.dstack([grey // 2, np.zeros_like(grey), grey]))  # nuclei in blue
-    with pytest.raises(ValueError, match="3 channels that differ"):
+    with pytest.raises(ValueError, match=r"3 channels that differ; expected a single-channel \(grey\) image \(segment --channel N"):
         read_image(tmp_path / "rgb.png")
     assert np.array_equal(read_image(tmp_path / "rgb.png", channel=2)[0], grey)
     stack = np.stack([grey, grey[::-1], grey * 2]).astype(np.uint16)  # (C, Y, X), as an ImageJ hyperstack
@@ -317,8 +317,9 @@ def test_one_channel_of_a_multi_channel_image(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"stack\.tif: `channel` must be 0 to 2 for an image of 3 channels, got 3"):
         read_image(tmp_path / "stack.tif", channel=3)
     tifffile.imwrite(tmp_path / "grey.tif", grey)
-    with pytest.raises(ValueError, match=r"grey\.tif: `channel` 0 asks for one channel of a multi-channel image, got shape \(6, 8\)"):
-        read_image(tmp_path / "grey.tif", channel=0)
+    assert np.array_equal(read_image(tmp_path / "grey.tif", channel=0)[0], grey)  # one channel: channel 0 is the image
+    with pytest.raises(ValueError, match=r"grey\.tif: `channel` 1 asks for one channel of a multi-channel image, got shape \(6, 8\)"):
+        read_image(tmp_path / "grey.tif", channel=1)
 
 
 def test_index_without_val_rows_chooses_on_the_training_frames(tmp_path: Path) -> None:

@@ -77,7 +77,8 @@ def run_check(args: argparse.Namespace) -> int:
         by_split, rule = split_names(Path(args.path))
         parts = ', '.join(f'{name} {len(names)}' for name, names in by_split.items() if names)
         if rule.startswith("few"):
-            parts = "--n-train of them train, the others alternate between validation and scoring"
+            parts = ("--n-train of them train, the others alternate between validation and scoring" if len(by_split["train"]) > 1
+                     else "the one frame trains and chooses the model; nothing is left to score on")
         print(f"splits        {parts} ({rule})")
     print("ok")
     return 0

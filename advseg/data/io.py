@@ -85,6 +85,8 @@ def _grey(array: np.ndarray) -> np.ndarray | None:
 
 def _channel(array: np.ndarray, channel: int, path: str | os.PathLike) -> np.ndarray:
     """One channel of a (H, W, C <= 4) or (C <= 8, H, W) image."""
+    if array.ndim == 2 and channel == 0:  # a one-channel stack (1, H, W) reads as (H, W)
+        return array
     if array.ndim != 3 or not (array.shape[-1] <= 4 or array.shape[0] <= 8):
         raise ValueError(f"{path}: `channel` {channel} asks for one channel of a multi-channel image, got shape {array.shape}")
     last = array.shape[-1] <= 4
@@ -137,11 +139,12 @@ def read_image(path: str | os.PathLike, *, channel: int | None = None) -> tuple[
         if grey is None:
             raise ValueError(
                 f"{path}: image has {array.shape[-1]} channels that differ; expected a single-channel "
-                "(grey) image"
+                "(grey) image (segment --channel N takes one channel)"
             )
         array = grey
     if array.ndim != 2:
-        raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}")
+        hint = " (segment --channel N takes one channel of a multi-channel image)" if array.ndim == 3 and channel is None else ""
+        raise ValueError(f"{path}: expected a 2-D single-channel image, got shape {array.shape}{hint}")
     if array.dtype.kind not in "uif" and array.dtype != bool:
         raise ValueError(f"{path}: unsupported pixel type {array.dtype}")
     if array.dtype.kind == "f" and np.isfinite(array).all() and np.abs(array).max(initial=0) > np.finfo(np.float32).max:

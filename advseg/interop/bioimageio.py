@@ -224,8 +224,9 @@ def check_name(name: str) -> None:
     odd = sorted(set(name) - NAME_CHARACTERS)
     if odd:
         raise ValueError(f"`name` may hold only letters a-z and A-Z, digits, spaces and _+-(), got {name!r} (with {odd[0]!r})")
-    if not 5 <= len(name) <= 128:
-        raise ValueError(f"`name` must be 5 to 128 characters long (bioimage.io's rule), got {name!r} ({len(name)})")
+    if not (5 <= len(name.strip()) and len(name) <= 128):
+        raise ValueError(f"`name` must be 5 to 128 characters long, not counting spaces at its ends (bioimage.io's rule), "
+                         f"got {name!r} ({len(name)})")
 
 
 def _check_replaceable(out: Path) -> None:
