@@ -187,7 +187,9 @@ def run(args: argparse.Namespace) -> int:
     validation = result.metrics["validation"]
     print(f"selected step {result.metrics['selected_step']}: validation paper F {validation['val_paper_f']:.3f}, "
           f"F1@0.5 {validation['val_f1']:.3f} ({result.metrics['train_seconds']:.0f} s of training)")
-    print(f"frames: {result.splits.rule}")
+    used = result.metrics["n_validation"]
+    chosen = f"; the first {used} chose the model (--validation-images)" if used < len(result.splits.validation) else ""
+    print(f"frames: {result.splits.rule}{chosen}")
     print(f"wrote {result.run_dir / 'model.pt'} and {result.run_dir / 'metrics.json'}")
     print(json.dumps(result.metrics["validation"]))
     if result.evaluation is not None:

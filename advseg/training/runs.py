@@ -243,7 +243,8 @@ def train_run(
         start = time.perf_counter()
         evaluation = evaluate_model(trainer, samples, method=postprocess, min_size=min_size, progress=progress,
                                     diameter=chosen.data.train_diameter or None)
-        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "postprocess": postprocess, "min_size": min_size,
+        metrics |= {"evaluation": evaluation.to_dict(), "n_evaluation": len(samples), "evaluation_names": [s.name for s in samples],
+                    "postprocess": postprocess, "min_size": min_size,
                     "evaluate_seconds": round(time.perf_counter() - start, 2)}
     if "split" in trainer.metadata:
         metrics["split"] = trainer.metadata["split"]
