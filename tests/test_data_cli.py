@@ -61,6 +61,15 @@ def test_check_prints_a_summary(tmp_path: Path) -> None:
     assert "splits        " in result.stdout and "split (70/15/15)" in result.stdout
 
 
+def test_synth_overwrite_leaves_no_frame_of_a_longer_movie(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    assert main(["data", "synth", "--out", str(out), "--frames", "17"]) == 0
+    (out / "images" / "mine.txt").write_text("kept")
+    assert main(["data", "synth", "--out", str(out), "--frames", "16", "--overwrite"]) == 0
+    assert len(list((out / "images").glob("*.tif"))) == len(list((out / "masks").glob("*.tif"))) == 16
+    assert (out / "images" / "mine.txt").is_file()
+
+
 def test_check_says_how_a_few_frames_are_shared(one_frame_folder: Path) -> None:
     result = run_cli("data", "check", str(one_frame_folder))
     assert result.returncode == 0, result.stderr

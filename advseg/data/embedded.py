@@ -151,6 +151,9 @@ def write_synthetic(
     protocol = protocol or paper_protocol(T, seed=movie.seed)
     for sub in ("images", "masks"):
         (out / sub).mkdir(parents=True, exist_ok=True)
+        for old in (out / sub).glob("frame_*.tif"):  # a longer movie written here before: its extra frames go
+            if old.stem[6:].isdigit() and int(old.stem[6:]) >= T:
+                old.unlink()
     frames = progress_bar(range(T), desc=f"writing {out.name}", unit="frame", disable=not progress)
     for t in frames:
         write_tiff(out / "images" / f"{frame_name(t)}.tif", movie.images[t])
