@@ -460,3 +460,15 @@ def test_a_rerun_into_a_run_folder_names_the_flag_it_needs(finished_run, dataset
     assert main(args) == 1
     assert error_line(capsys, "train") == (f"{run}: folder is not empty: it holds an unfinished run; continue it with "
                                            "--resume, or replace it with --overwrite")
+
+
+def test_an_unwritable_target_is_named_not_its_hidden_temporary(tmp_path, monkeypatch) -> None:
+    from advseg.data import atomic
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(args[0]))
+
+    monkeypatch.setattr(atomic.os, "open", refuse)  # as a folder one may not write to does (root ignores the mode bits)
+    with pytest.raises(PermissionError) as error:
+        atomic.write_text_atomic(tmp_path / "run.json", "{}")
+    assert error.value.filename == str(tmp_path / "run.json") and str(error.value).endswith(f"'{tmp_path / 'run.json'}'")

@@ -68,13 +68,22 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, suff
             break
         except FileExistsError:  # pragma: no cover - 2**32 names
             continue
+        except OSError as error:  # a folder one may not write to: name the file asked for, not the hidden temporary
+            raise _named(error, path) from error
     try:
         write(temporary)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename == str(temporary):
+            raise _named(error, path) from error
         raise
     return path
+
+
+def _named(error: OSError, path: Path) -> OSError:
+    """The same OS error, naming ``path``."""
+    return type(error)(error.errno, error.strerror, str(path)) if error.errno is not None else error
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -91,6 +100,8 @@ def make_staging_dir(parent: str | os.PathLike, name: str) -> Path:
             return staging
         except FileExistsError:  # pragma: no cover
             continue
+        except OSError as error:
+            raise _named(error, Path(parent) / name) from error
 
 
 def remove_stale_temporaries(
