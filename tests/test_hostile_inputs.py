@@ -218,7 +218,8 @@ def test_set_loss_alone_is_what_trains_and_what_is_recorded(dataset, tmp_path, c
     ("rotate=yes", "`rotate` must be true or false, got 'yes'"),
     ("normalize=1", "`normalize` must be a string, got 1"),
     ("percentiles=[1,2,3]", "`percentiles` must be a list of 2 finite numbers, got [1, 2, 3]"),
-    ("seed=-1", "`seed` must be a non-negative integer, got -1"),
+    ("seed=-1", "`seed` must be an integer from 0 to 2**32 - 1, got -1"),
+    ("seed=18446744073709551616", "`seed` must be an integer from 0 to 2**32 - 1, got 18446744073709551616"),
     ("kernel=4", "`options` must name fields of ModelConfig, DataConfig or TrainConfig, got unknown ['kernel']"),
 ])
 def test_set_values_are_checked_before_anything_is_written(dataset, tmp_path, capsys, option, message) -> None:

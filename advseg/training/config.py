@@ -87,8 +87,8 @@ class TrainConfig:
             raise ValueError(f"`ema` must be a decay in [0, 1) (0: no average), got {self.ema}")
         if self.ce_warmup < 0:
             raise ValueError(f"`ce_warmup` must be >= 0, got {self.ce_warmup}")
-        if self.seed < 0:
-            raise ValueError(f"`seed` must be a non-negative integer, got {self.seed}")
+        if not 0 <= self.seed < 2**32:  # numpy's legacy seeding, which some libraries use, takes 32 bits
+            raise ValueError(f"`seed` must be an integer from 0 to 2**32 - 1, got {self.seed}")
         for name in ("lr_estimator", "lr_discriminator"):
             if not 0.0 < getattr(self, name) < float("inf"):  # also refuses NaN
                 raise ValueError(f"`{name}` must be a positive, finite learning rate, got {getattr(self, name)}")
