@@ -135,6 +135,9 @@ def test_export_cli(model_file: Path, tmp_path: Path, capsys, monkeypatch) -> No
     assert "folder is not empty" in capsys.readouterr().err
     assert main(["export", str(model_file), "--out", str(out), "--sample", str(tmp_path / "sample.tif"),
                  "--no-test", "--overwrite"]) == 0
+    tifffile.imwrite(tmp_path / "flat.tif", np.full((64, 64), 7, np.uint16))
+    assert main(["export", str(model_file), "--out", str(tmp_path / "p2"), "--sample", str(tmp_path / "flat.tif")]) == 1
+    assert f"{tmp_path / 'flat.tif'} (--sample): `image`'s centre 64 x 64 px is constant (7)" in capsys.readouterr().err
     monkeypatch.chdir(out)  # the package folder is the working folder: not replaced from inside
     assert main(["export", str(model_file), "--out", ".", "--sample", str(tmp_path / "sample.tif"), "--no-test", "--overwrite"]) == 1
     assert "is the working folder or holds it" in capsys.readouterr().err and (out / "rdf.yaml").is_file()

@@ -25,12 +25,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from advseg.data.io import read_image
-    from advseg.interop.bioimageio import export_bioimageio
+    from advseg.interop.bioimageio import export_bioimageio, sample_tile
     from advseg.training.modelfile import load_model
 
     model = load_model(args.model)
     if args.sample is not None:
         sample, _ = read_image(args.sample)
+        try:
+            sample_tile(sample)  # checked here to name the file
+        except ValueError as error:
+            raise ValueError(f"{args.sample} (--sample): {error}") from error
     else:
         from advseg.data.embedded import synthetic_h1299
 
