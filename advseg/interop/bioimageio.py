@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from advseg.data.atomic import make_staging_dir
+from advseg.interop.export_checks import check_name, check_replaceable
 from advseg.data.augment import normalize
 from advseg.data.io import check_output_dir
 from advseg.evaluation.postprocess import SPLIT_DEPTH
@@ -207,40 +208,6 @@ def _description(model: LoadedModel, files: dict[str, Path], *, name: str, shape
     )
 
 
-NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+- ()")  # bioimage.io's model names
-
-
-def check_name(name: str) -> None:
-    """Refuse a model name bioimage.io would refuse (5 to 128 letters, digits, spaces and ``_+-()``), in one line.
-
-    Examples
-    --------
-    >>> check_name("advseg nucleus estimator")
-    >>> check_name("Kern-Zählung")
-    Traceback (most recent call last):
-    ...
-    ValueError: `name` may hold only letters a-z and A-Z, digits, spaces and _+-(), got 'Kern-Zählung' (with 'ä')
-    """
-    odd = sorted(set(name) - NAME_CHARACTERS)
-    if odd:
-        raise ValueError(f"`name` may hold only letters a-z and A-Z, digits, spaces and _+-(), got {name!r} (with {odd[0]!r})")
-    if not (5 <= len(name.strip()) and len(name) <= 128):
-        raise ValueError(f"`name` must be 5 to 128 characters long, not counting spaces at its ends (bioimage.io's rule), "
-                         f"got {name!r} ({len(name)})")
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse to replace a non-empty folder that is not an earlier package, or one that holds the working folder."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    if not (out / "rdf.yaml").is_file():
-        raise FileExistsError(f"{out}: holds files that are not a bioimage.io package (no rdf.yaml); overwriting replaces "
-                              "only an earlier package: choose a new or empty folder")
-    here = Path.cwd().resolve()
-    if out.resolve() == here or out.resolve() in here.parents:
-        raise FileExistsError(f"{out}: is the working folder or holds it; export to another folder")
-
-
 def export_bioimageio(
     model: LoadedModel,
     out: str | os.PathLike,
@@ -293,7 +260,7 @@ def export_bioimageio(
                          f"export takes models normalised with {' or '.join(repr(m) for m in EXPORTABLE_NORMALIZATION)}")
     check_name(name)
     out = check_output_dir(out, overwrite=overwrite)  # written in a staging folder, renamed into place at the end
-    _check_replaceable(out)
+    check_replaceable(out)
     tile = sample_tile(sample)
     inside = model.data_config.normalize in _INSIDE
     module = to_torchscript(model.estimator, normalize=_INSIDE[model.data_config.normalize](
